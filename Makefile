@@ -1,0 +1,26 @@
+# Ofsted ECF/NPQ lead-provider inspections: the entry point for building, testing and running.
+# `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+CARGO ?= cargo
+
+.PHONY: help
+help: ## list the targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
+
+.PHONY: build
+build: ## build every crate (debug)
+	$(CARGO) build --workspace --all-targets
+
+.PHONY: lint
+lint: ## formatting check and clippy with warnings as errors
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+.PHONY: test
+test: ## run every test (unit, property, integration) with nextest
+	$(CARGO) nextest run --workspace --no-fail-fast
+
+.PHONY: fmt
+fmt: ## format the code
+	$(CARGO) fmt --all

@@ -1,0 +1,1 @@
+//! Pure domain core of the Ofsted ECF/NPQ lead-provider inspection system.
