@@ -44,7 +44,9 @@ impl std::str::FromStr for InspectionKind {
         match s {
             "full" => Ok(InspectionKind::Full),
             "lpmv" => Ok(InspectionKind::Lpmv),
-            other => Err(format!("unknown inspection kind {other:?}: expected full or lpmv")),
+            other => Err(format!(
+                "unknown inspection kind {other:?}: expected full or lpmv"
+            )),
         }
     }
 }
