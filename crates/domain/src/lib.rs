@@ -11,6 +11,7 @@
 //! - [`lead_provider`]: the lead-provider aggregate (R6).
 //! - [`inspection`]: the inspection aggregate, `decide` and `evolve` (R7–R28).
 //! - [`deadlines`]: the deadline read model as a pure function (R29, R30).
+//! - [`views`]: read models (summary, survey window, report status, evidence checklist).
 //! - [`error`]: refusals with stable rule codes.
 //!
 //! Nothing here does IO: no tokio, sqlx, tonic, prost or NATS (checked by `cargo tree`).
@@ -29,5 +30,6 @@ pub mod personal;
 pub mod schedule;
 pub mod time_policy;
 pub mod values;
+pub mod views;
 
 pub use error::{DomainError, ErrorKind, ValueError};
