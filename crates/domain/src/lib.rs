@@ -11,6 +11,7 @@
 //! - [`lead_provider`]: the lead-provider aggregate (R6).
 //! - [`inspection`]: the inspection aggregate, `decide` and `evolve` (R7–R28).
 //! - [`deadlines`]: the deadline read model as a pure function (R29, R30).
+//! - [`public`]: the PII-free report-shared message for DfE (R26, R31).
 //! - [`views`]: read models (summary, survey window, report status, evidence checklist).
 //! - [`error`]: refusals with stable rule codes.
 //!
@@ -27,6 +28,7 @@ pub mod lead_provider;
 pub mod london;
 pub mod permissions;
 pub mod personal;
+pub mod public;
 pub mod schedule;
 pub mod time_policy;
 pub mod values;

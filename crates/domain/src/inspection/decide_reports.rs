@@ -6,12 +6,12 @@ use chrono::{DateTime, Utc};
 use crate::calendar::Calendar;
 use crate::error::DomainError;
 use crate::inspection::commands::{InspectionCommand, JudgementChange, ReportStage};
-use crate::inspection::events::{AppliedAmendment, InspectionEventBody as E};
+use crate::inspection::events::{AppliedAmendment, InspectionEventBody as E, SharedJudgements};
 use crate::inspection::state::{Inspection, Phase, ReportRecord};
 use crate::kind::InspectionKind;
 use crate::london;
 use crate::schedule;
-use crate::values::ReportKey;
+use crate::values::{ContractSet, ReportKey};
 
 pub(crate) fn decide(
     s: &Inspection,
@@ -199,10 +199,26 @@ pub(crate) fn decide(
                     }
                 }
             }
+            let contracts = match report.contract() {
+                Some(c) => ContractSet::new([c]).map_err(|e| e.at("report"))?,
+                None => s.contracts.clone().ok_or_else(|| {
+                    DomainError::not_found("INSPECTION_NOT_FOUND", "no such inspection")
+                })?,
+            };
+            let judgements = match (stage, report.contract()) {
+                (ReportStage::Draft, _) => None,
+                (ReportStage::Final, Some(c)) => {
+                    s.judgements.get(&c).copied().map(SharedJudgements::Grades)
+                }
+                (ReportStage::Final, None) => s.lpmv_outcome.map(SharedJudgements::Outcome),
+            };
             Ok(vec![E::ReportSharedWithDfe {
                 report: *report,
                 stage: *stage,
                 scope: scope.clone(),
+                kind: s.kind.unwrap_or(InspectionKind::Full),
+                contracts,
+                judgements,
             }])
         }
         C::SubmitComments {

@@ -66,6 +66,16 @@ pub struct AppliedAmendment {
     pub reason: Text,
 }
 
+/// Judgements carried by a final report shared with DfE.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SharedJudgements {
+    /// A full inspection report's grades.
+    Grades(Grades),
+    /// An LPMV letter's outcome.
+    Outcome(LpmvOutcome),
+}
+
 /// What happened.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "type")]
@@ -299,6 +309,14 @@ pub enum InspectionEventBody {
         stage: ReportStage,
         /// Whole or part.
         scope: ShareScope,
+        /// The inspection's kind, so the public message needs no other state.
+        kind: InspectionKind,
+        /// The contracts the report covers (one for a full report; all in scope for a letter).
+        contracts: ContractSet,
+        /// The judgements, on a final report only (R26: nothing public before publication,
+        /// and DfE sees judgements only once final).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        judgements: Option<SharedJudgements>,
     },
     /// R27.
     CommentsSubmitted {

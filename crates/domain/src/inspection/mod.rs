@@ -8,5 +8,7 @@ pub mod state;
 
 pub use commands::*;
 pub use decide::{DecideContext, decide};
-pub use events::{InspectionEvent, InspectionEventBody, RuleException, SCHEMA_VERSION};
+pub use events::{
+    InspectionEvent, InspectionEventBody, RuleException, SCHEMA_VERSION, SharedJudgements,
+};
 pub use state::{Inspection, Phase, evolve};

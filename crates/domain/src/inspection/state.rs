@@ -606,6 +606,7 @@ impl Inspection {
                 report,
                 stage,
                 scope,
+                ..
             } => self.report_mut(*report).shared.push(ShareRecord {
                 at,
                 stage: *stage,
