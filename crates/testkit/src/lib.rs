@@ -3,10 +3,13 @@
 //!
 //! # Layout
 //! - `db.rs`: [`TestDb`], a throw-away database, and [`admin_url`].
+//! - `nats.rs`: [`nats::TestNats`], a stream name and subject prefix per test, and
+//!   [`nats::TcpProxy`] to cut a client off the shared server.
 //!
 //! Add further helpers (e.g. NATS) as sibling modules re-exported here.
 
 pub mod db;
+pub mod nats;
 
 pub use db::{ADMIN_URL_DEFAULT, TestDb, admin_url};
 

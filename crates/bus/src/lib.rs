@@ -1,0 +1,29 @@
+//! NATS JetStream adapter of the write side: where committed events go after Postgres.
+//!
+//! Postgres is the source of truth; this crate carries its events, in the store's order, to
+//! the internal JetStream stream that the projection service and operators consume.
+//!
+//! # Layout
+//! - [`config`] — [`BusConfig`], the stream name, subject prefix and duplicate window shared by
+//!   the relay and every consumer;
+//! - [`subject`] — how an event's subject is built (`<prefix>.<lead_provider>.<stream>.<type>`);
+//! - [`stream`] — [`ensure_stream`], creating or updating the stream with an explicit window;
+//! - [`headers`] — the header names every published message carries;
+//! - [`envelope`] — [`Envelope`], the JSON body published and deserialised by consumers;
+//! - [`relay`] — the transactional outbox relay (leader election, durable cursor, reconcile);
+//! - [`consumer`] — small helpers to open durable and ordered consumers on the stream.
+
+pub mod config;
+pub mod consumer;
+pub mod envelope;
+pub mod headers;
+pub mod relay;
+pub mod stream;
+pub mod subject;
+
+pub use config::BusConfig;
+pub use consumer::{durable_pull_consumer, ephemeral_ordered_consumer};
+pub use envelope::Envelope;
+pub use relay::{Relay, RelayConfig, RelayError, RelayStatus};
+pub use stream::{StreamError, ensure_stream};
+pub use subject::event_subject;
