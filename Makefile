@@ -24,3 +24,8 @@ test: ## run every test (unit, property, integration) with nextest
 .PHONY: fmt
 fmt: ## format the code
 	$(CARGO) fmt --all
+
+.PHONY: run
+run: ## start local Postgres and NATS if needed (installing them on Debian), then run the command service
+	bash deploy/local/ensure-services.sh
+	$(CARGO) run -p command-service --bin command-service

@@ -1,0 +1,230 @@
+//! Handling one command: validate → load → decide → append, with optimistic concurrency,
+//! idempotency keys and retries, written once for both aggregates.
+//!
+//! - `aggregate`: the [`aggregate::Aggregate`] trait and its two implementations;
+//! - `context`: [`RequestContext`] (actor, correlation, causation, trace);
+//! - `stream`: loading a stream into state, and turning decided events into store events.
+
+pub(crate) mod aggregate;
+mod context;
+mod stream;
+
+use std::sync::Arc;
+
+use domain::calendar::Calendar;
+use domain::inspection::Command;
+use eventstore::{
+    AppendOutcome, AppendRequest, AppendResult, EventStore, ExpectedVersion, IdempotencyRecord,
+    StoreError, StreamRef,
+};
+use proto::CommandRequest;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::clock::Clock;
+use crate::errors::CommandError;
+use aggregate::Aggregate;
+pub use context::{CAUSATION_HEADER, CORRELATION_HEADER, RequestContext, TRACEPARENT_HEADER};
+
+/// How often a command without `expected_version` is re-decided after losing a race.
+const MAX_ATTEMPTS: u32 = 5;
+
+/// What a successful command returns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    /// The stream acted on.
+    pub stream_id: Uuid,
+    /// Its version afterwards.
+    pub new_version: u64,
+    /// Events appended (none when the command changed nothing).
+    pub event_ids: Vec<Uuid>,
+    /// Opaque store cursor of the last event appended (or of the stream's last event).
+    pub cursor: String,
+}
+
+impl From<AppendResult> for Outcome {
+    fn from(r: AppendResult) -> Self {
+        Outcome {
+            stream_id: r.stream_id,
+            new_version: r.new_version,
+            event_ids: r.event_ids,
+            cursor: r.cursor.to_string(),
+        }
+    }
+}
+
+/// Everything a command needs: the store, the clock and the calendar.
+#[derive(Debug, Clone)]
+pub struct Handler {
+    store: EventStore,
+    clock: Arc<dyn Clock>,
+    calendar: Arc<Calendar>,
+}
+
+impl Handler {
+    /// A handler over a migrated store.
+    pub fn new(store: EventStore, clock: Arc<dyn Clock>, calendar: Arc<Calendar>) -> Self {
+        Handler {
+            store,
+            clock,
+            calendar,
+        }
+    }
+
+    /// Carry out one command request for aggregate `A`.
+    #[tracing::instrument(
+        skip_all,
+        fields(rpc = R::RPC, actor = %ctx.actor.subject, role = %ctx.actor.role, stream_id)
+    )]
+    pub(crate) async fn execute<A, R>(
+        &self,
+        ctx: RequestContext,
+        request: R,
+    ) -> Result<Outcome, CommandError>
+    where
+        A: Aggregate,
+        R: CommandRequest<Id = A::Id, Body = A::Command>,
+    {
+        let parsed = request.parse()?;
+        let stream_id = A::stream_id(parsed.id);
+        tracing::Span::current().record("stream_id", tracing::field::display(stream_id));
+        let idempotency = parsed
+            .meta
+            .idempotency_key
+            .clone()
+            .map(|key| IdempotencyRecord {
+                actor: ctx.actor.subject.clone(),
+                key,
+                request_hash: request_hash(R::RPC, &request),
+            });
+        if let Some(idem) = &idempotency
+            && let Some(first) = self
+                .store
+                .find_idempotent(&idem.actor, &idem.key, &idem.request_hash)
+                .await?
+        {
+            tracing::debug!("idempotent replay");
+            return Ok(first.into());
+        }
+        let expected = parsed.meta.expected_version;
+        let command = Command {
+            actor: ctx.actor.clone(),
+            occurred_at: parsed.meta.occurred_at,
+            backdate_reason: parsed.meta.backdate_reason.clone(),
+            body: parsed.body,
+        };
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let loaded = stream::load::<A>(&self.store, stream_id).await?;
+            if let Some(expected) = expected
+                && expected != loaded.version
+            {
+                return Err(CommandError::Conflict {
+                    current: loaded.version,
+                    expected: Some(expected),
+                });
+            }
+            let lead_provider = match A::lead_provider_needed(&loaded.state, &command.body) {
+                Some(lp) => Some(
+                    stream::load::<aggregate::LeadProviderAggregate>(&self.store, lp.as_uuid())
+                        .await?
+                        .state,
+                ),
+                None => None,
+            };
+            let now = self.clock.now();
+            let events = A::decide(
+                &loaded.state,
+                &command,
+                now,
+                &self.calendar,
+                lead_provider.as_ref(),
+            )
+            .map_err(|mut e| {
+                e.field = e.field.as_deref().map(R::wire_field);
+                e
+            })?;
+            if events.is_empty() {
+                tracing::debug!(version = loaded.version, "command changed nothing");
+                return Ok(Outcome {
+                    stream_id,
+                    new_version: loaded.version,
+                    event_ids: Vec::new(),
+                    cursor: loaded.cursor.map(|c| c.to_string()).unwrap_or_default(),
+                });
+            }
+            let filed_under =
+                A::filed_under(parsed.id, &loaded.state, &command.body).ok_or_else(|| {
+                    CommandError::Corrupt(format!(
+                        "{} {} has events to append but no lead provider",
+                        A::NAME,
+                        parsed.id
+                    ))
+                })?;
+            let request = AppendRequest {
+                stream: StreamRef {
+                    id: stream_id,
+                    kind: A::KIND,
+                    lead_provider_id: filed_under.as_uuid(),
+                },
+                expected: ExpectedVersion::Exact(loaded.version),
+                events: stream::new_events::<A>(&events, &ctx, idempotency.as_ref())?,
+                idempotency: idempotency.clone(),
+                recorded_at: now,
+            };
+            match self.store.append(request).await {
+                Ok(AppendOutcome::Appended(result)) => {
+                    tracing::info!(new_version = result.new_version, "command appended");
+                    return Ok(result.into());
+                }
+                Ok(AppendOutcome::Duplicate(first)) => {
+                    tracing::debug!("idempotent replay (concurrent)");
+                    return Ok(first.into());
+                }
+                Err(StoreError::Conflict { current, .. })
+                    if expected.is_none() && attempt < MAX_ATTEMPTS =>
+                {
+                    tracing::debug!(?current, attempt, "lost a race; deciding again");
+                }
+                Err(StoreError::Conflict { current, .. }) => {
+                    return Err(CommandError::Conflict {
+                        current: current.unwrap_or(0),
+                        expected,
+                    });
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+}
+
+/// Hex SHA-256 of the RPC name and the encoded request: what an idempotency key is bound to.
+fn request_hash<R: prost::Message>(rpc: &str, request: &R) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(rpc.as_bytes());
+    hasher.update([0u8]);
+    hasher.update(request.encode_to_vec());
+    hex::encode(hasher.finalize())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proto::pb;
+
+    #[test]
+    fn request_hash_depends_on_rpc_and_body() {
+        let a = pb::CancelInspectionRequest {
+            meta: None,
+            reason: "a".into(),
+        };
+        let b = pb::CancelInspectionRequest {
+            meta: None,
+            reason: "b".into(),
+        };
+        assert_eq!(request_hash("X", &a), request_hash("X", &a));
+        assert_ne!(request_hash("X", &a), request_hash("X", &b));
+        assert_ne!(request_hash("X", &a), request_hash("Y", &a));
+    }
+}

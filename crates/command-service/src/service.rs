@@ -1,0 +1,117 @@
+//! The `InspectionCommandService` gRPC implementation: one thin method per RPC, each handing
+//! its request to the [`Handler`] of the right aggregate.
+
+use std::sync::{Arc, OnceLock};
+
+use proto::CommandRequest;
+use proto::pb;
+use tonic::{Request, Response, Status};
+
+use crate::errors::CommandError;
+use crate::handler::aggregate::{Aggregate, InspectionAggregate, LeadProviderAggregate};
+use crate::handler::{Handler, Outcome, RequestContext};
+
+/// The gRPC service. Its handler is set once the store is migrated; until then every RPC
+/// answers `UNAVAILABLE` (and health says `NOT_SERVING`).
+#[derive(Debug, Clone)]
+pub struct CommandService {
+    handler: Arc<OnceLock<Handler>>,
+}
+
+impl CommandService {
+    /// A service whose handler appears in `handler` when start-up has finished.
+    pub fn new(handler: Arc<OnceLock<Handler>>) -> Self {
+        CommandService { handler }
+    }
+
+    async fn call<A, R, Resp>(&self, request: Request<R>) -> Result<Response<Resp>, Status>
+    where
+        A: Aggregate,
+        R: CommandRequest<Id = A::Id, Body = A::Command>,
+        Resp: From<Outcome>,
+    {
+        let ctx = RequestContext::from_metadata(request.metadata())?;
+        let handler = self.handler.get().ok_or(CommandError::Starting)?;
+        let outcome = handler
+            .execute::<A, R>(ctx, request.into_inner())
+            .await
+            .inspect_err(|e| tracing::debug!(error = %e, "command refused"))?;
+        Ok(Response::new(outcome.into()))
+    }
+}
+
+impl From<Outcome> for pb::CommandResponse {
+    fn from(o: Outcome) -> Self {
+        pb::CommandResponse {
+            inspection_id: o.stream_id.to_string(),
+            new_version: o.new_version,
+            event_ids: o.event_ids.iter().map(ToString::to_string).collect(),
+            cursor: o.cursor,
+        }
+    }
+}
+
+impl From<Outcome> for pb::LeadProviderCommandResponse {
+    fn from(o: Outcome) -> Self {
+        pb::LeadProviderCommandResponse {
+            lead_provider_id: o.stream_id.to_string(),
+            new_version: o.new_version,
+            event_ids: o.event_ids.iter().map(ToString::to_string).collect(),
+            cursor: o.cursor,
+        }
+    }
+}
+
+/// The trait impl, one line per RPC: `method(Request) -> Response via Aggregate`.
+macro_rules! command_service {
+    ($($method:ident($req:ident) -> $resp:ident via $agg:ident;)+) => {
+        #[tonic::async_trait]
+        impl pb::inspection_command_service_server::InspectionCommandService for CommandService {
+            $(
+                async fn $method(
+                    &self,
+                    request: Request<pb::$req>,
+                ) -> Result<Response<pb::$resp>, Status> {
+                    self.call::<$agg, _, _>(request).await
+                }
+            )+
+        }
+    };
+}
+
+command_service! {
+    register_lead_provider(RegisterLeadProviderRequest) -> LeadProviderCommandResponse via LeadProviderAggregate;
+    update_lead_provider(UpdateLeadProviderRequest) -> LeadProviderCommandResponse via LeadProviderAggregate;
+    plan_inspection(PlanInspectionRequest) -> CommandResponse via InspectionAggregate;
+    reschedule_inspection(RescheduleInspectionRequest) -> CommandResponse via InspectionAggregate;
+    cancel_inspection(CancelInspectionRequest) -> CommandResponse via InspectionAggregate;
+    record_notification_call(RecordNotificationCallRequest) -> CommandResponse via InspectionAggregate;
+    record_confirmation_email(RecordConfirmationEmailRequest) -> CommandResponse via InspectionAggregate;
+    request_deferral(RequestDeferralRequest) -> CommandResponse via InspectionAggregate;
+    decide_deferral(DecideDeferralRequest) -> CommandResponse via InspectionAggregate;
+    submit_information(SubmitInformationRequest) -> CommandResponse via InspectionAggregate;
+    record_survey_links_sent(RecordSurveyLinksSentRequest) -> CommandResponse via InspectionAggregate;
+    start_inspection(StartInspectionRequest) -> CommandResponse via InspectionAggregate;
+    pause_inspection(PauseInspectionRequest) -> CommandResponse via InspectionAggregate;
+    resume_inspection(ResumeInspectionRequest) -> CommandResponse via InspectionAggregate;
+    mark_incomplete(MarkIncompleteRequest) -> CommandResponse via InspectionAggregate;
+    record_stakeholder_meeting(RecordStakeholderMeetingRequest) -> CommandResponse via InspectionAggregate;
+    raise_concern(RaiseConcernRequest) -> CommandResponse via InspectionAggregate;
+    record_concern_action(RecordConcernActionRequest) -> CommandResponse via InspectionAggregate;
+    escalate_concern(EscalateConcernRequest) -> CommandResponse via InspectionAggregate;
+    end_inspection(EndInspectionRequest) -> CommandResponse via InspectionAggregate;
+    record_follow_up_call(RecordFollowUpCallRequest) -> CommandResponse via InspectionAggregate;
+    record_survey_responses(RecordSurveyResponsesRequest) -> CommandResponse via InspectionAggregate;
+    record_judgements(RecordJudgementsRequest) -> CommandResponse via InspectionAggregate;
+    record_lpmv_outcome(RecordLpmvOutcomeRequest) -> CommandResponse via InspectionAggregate;
+    record_moderation(RecordModerationRequest) -> CommandResponse via InspectionAggregate;
+    record_quality_assurance(RecordQualityAssuranceRequest) -> CommandResponse via InspectionAggregate;
+    issue_draft_report(IssueDraftReportRequest) -> CommandResponse via InspectionAggregate;
+    share_report_with_dfe(ShareReportWithDfeRequest) -> CommandResponse via InspectionAggregate;
+    submit_comments(SubmitCommentsRequest) -> CommandResponse via InspectionAggregate;
+    lodge_complaint(LodgeComplaintRequest) -> CommandResponse via InspectionAggregate;
+    allow_late_response(AllowLateResponseRequest) -> CommandResponse via InspectionAggregate;
+    respond_to_complaint(RespondToComplaintRequest) -> CommandResponse via InspectionAggregate;
+    issue_final_report(IssueFinalReportRequest) -> CommandResponse via InspectionAggregate;
+    publish_report(PublishReportRequest) -> CommandResponse via InspectionAggregate;
+}
