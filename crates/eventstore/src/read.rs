@@ -13,7 +13,7 @@ use crate::{
 /// (A macro so that `concat!` can build `&'static str` queries from it.)
 macro_rules! event_columns {
     () => {
-        "position, xid::text AS xid, stream_id, stream_kind, lead_provider_id, version, \
+        "position, xid::text AS xid_text, stream_id, stream_kind, lead_provider_id, version, \
          event_id, event_type, schema_version, payload, metadata, recorded_at"
     };
 }
@@ -77,7 +77,7 @@ impl EventStore {
             " FROM events \
              WHERE xid < pg_snapshot_xmin(pg_current_snapshot()) \
                AND (xid, position) > ($1::text::xid8, $2) \
-             ORDER BY xid, position \
+             ORDER BY events.xid, events.position \
              LIMIT $3"
         ))
         .bind(after.xid().to_string())
@@ -152,7 +152,9 @@ pub(crate) fn to_version(v: i64) -> Result<u64, StoreError> {
     u64::try_from(v).map_err(|_| StoreError::Corrupt(format!("negative version {v}")))
 }
 
-/// The `xid8` column, selected as text because sqlx has no `xid8` type.
+/// The `xid8` column, selected as text (`xid_text`) because sqlx has no `xid8` type. The alias
+/// must differ from the column's name: `ORDER BY xid` would otherwise sort by the text, and
+/// "100000" sorts before "99999".
 pub(crate) fn parse_xid(text: &str) -> Result<u64, StoreError> {
     text.parse()
         .map_err(|_| StoreError::Corrupt(format!("unparseable xid {text:?}")))
@@ -161,7 +163,7 @@ pub(crate) fn parse_xid(text: &str) -> Result<u64, StoreError> {
 /// Decode a row selected with `event_columns!()`.
 fn decode_event(row: &PgRow) -> Result<RecordedEvent, StoreError> {
     let position: i64 = row.try_get("position")?;
-    let xid: String = row.try_get("xid")?;
+    let xid: String = row.try_get("xid_text")?;
     let kind: String = row.try_get("stream_kind")?;
     let kind = StreamKind::from_db(&kind)
         .ok_or_else(|| StoreError::Corrupt(format!("unknown stream kind {kind:?}")))?;
