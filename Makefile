@@ -17,8 +17,12 @@ lint: ## formatting check and clippy with warnings as errors
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
+.PHONY: services
+services: ## make sure Postgres and NATS (JetStream) run locally, installing them on Debian if missing
+	bash deploy/local/ensure-services.sh
+
 .PHONY: test
-test: ## run every test (unit, property, integration) with nextest
+test: services ## run every test (unit, property, integration) against the real Postgres and NATS
 	$(CARGO) nextest run --workspace --no-fail-fast
 
 .PHONY: fmt
