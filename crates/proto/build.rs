@@ -4,11 +4,13 @@
 use std::path::PathBuf;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../proto");
+    // Read at run time: `env!` would bake in the path of whichever checkout compiled the script.
+    let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR")?).join("../../proto");
     let out_dir = PathBuf::from(std::env::var("OUT_DIR")?);
     let protos = [
         root.join("ofsted/inspections/v1/types.proto"),
         root.join("ofsted/inspections/v1/commands.proto"),
+        root.join("ofsted/inspections/v1/queries.proto"),
     ];
     let includes = [root.clone(), protoc_bin_vendored::include_path()?];
 

@@ -1,0 +1,317 @@
+//! Rebuild without downtime: replay the event store into fresh `<table>_rebuild` copies while
+//! queries keep reading the live tables, then swap them in atomically.
+//!
+//! It reads the event store DIRECTLY (`EventStore::read_all`, the store's tailing-safe
+//! order; `read_stream` for the last events of a stream), not through the command service:
+//! the store is the source of truth, and read-only access to it is all a rebuild needs.
+//!
+//! The copies never get ahead of the live tables: an event of a stream beyond what the live
+//! consumer has applied is held back (with the rest of that stream), and before the swap the
+//! copies are caught up, stream by stream, to exactly the live versions. The swap is one
+//! transaction holding the advisory lock every live apply also takes: catch up the last
+//! events, optionally compare every table row for row, rename live → `_old`, `_rebuild` →
+//! live, drop `_old`. Queries blocked on the renames for that moment then read the new
+//! tables; prepared statements are re-analysed by name after DDL, so pooled connections keep
+//! working. The Watch log (`changes`) is not rebuilt: its sequence numbers stay valid.
+
+use std::collections::{HashMap, HashSet};
+use std::time::{Duration, Instant};
+
+use domain::calendar::Calendar;
+use eventstore::{Cursor, EventStore};
+use sqlx::{PgConnection, PgPool, Row};
+use uuid::Uuid;
+
+use crate::store::apply::{self, ApplyError, Incoming, Mode, to_u64};
+use crate::store::dump;
+use crate::store::sql::{self, LIVE, REBUILD, REBUILT_TABLES};
+
+macro_rules! prepare_sql {
+    ($t:literal) => {
+        [
+            concat!("DROP TABLE IF EXISTS ", $t, "_rebuild"),
+            concat!(
+                "CREATE TABLE ",
+                $t,
+                "_rebuild (LIKE ",
+                $t,
+                " INCLUDING ALL)"
+            ),
+        ]
+    };
+}
+
+macro_rules! swap_sql {
+    ($t:literal) => {
+        [
+            concat!("ALTER TABLE ", $t, " RENAME TO ", $t, "_old"),
+            concat!("ALTER TABLE ", $t, "_rebuild RENAME TO ", $t),
+            concat!("DROP TABLE ", $t, "_old"),
+        ]
+    };
+}
+
+/// Fresh, empty copies of every rebuilt table (same columns, defaults, indexes).
+const PREPARE: [[&str; 2]; 6] = [
+    prepare_sql!("inspections"),
+    prepare_sql!("inspection_events"),
+    prepare_sql!("deadlines"),
+    prepare_sql!("reports"),
+    prepare_sql!("lead_providers"),
+    prepare_sql!("applied"),
+];
+
+/// The renames of the swap.
+const SWAP: [[&str; 3]; 6] = [
+    swap_sql!("inspections"),
+    swap_sql!("inspection_events"),
+    swap_sql!("deadlines"),
+    swap_sql!("reports"),
+    swap_sql!("lead_providers"),
+    swap_sql!("applied"),
+];
+
+/// Streams where the live tables are ahead of the copies.
+const BEHIND: &str = "SELECT l.stream_id, l.version AS live, coalesce(r.version, 0) AS copy \
+     FROM applied l LEFT JOIN applied_rebuild r USING (stream_id) \
+     WHERE l.version > coalesce(r.version, 0) ORDER BY l.stream_id";
+
+/// How a rebuild runs.
+#[derive(Debug, Clone)]
+pub struct RebuildOptions {
+    /// Events read from the store and applied per transaction.
+    pub batch_size: i64,
+    /// Compare every table with its copy inside the swap, and refuse to swap on a difference.
+    pub verify: bool,
+    /// Shortest time between two progress reports.
+    pub progress_every: Duration,
+}
+
+impl Default for RebuildOptions {
+    fn default() -> Self {
+        RebuildOptions {
+            batch_size: 500,
+            verify: false,
+            progress_every: Duration::from_secs(1),
+        }
+    }
+}
+
+/// Where a rebuild is.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Progress {
+    /// Events read from the store so far.
+    pub done: u64,
+    /// Events in the store when the rebuild started (it may grow meanwhile).
+    pub total: u64,
+    /// Events per second so far.
+    pub rate: f64,
+    /// Estimated time left at that rate.
+    pub eta: Duration,
+}
+
+impl std::fmt::Display for Progress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "rebuild: {}/{} events, {:.0} events/s, eta {}s",
+            self.done,
+            self.total,
+            self.rate,
+            self.eta.as_secs()
+        )
+    }
+}
+
+/// What a finished rebuild did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RebuildReport {
+    /// Events read from the store in the replay.
+    pub replayed: u64,
+    /// Events applied to the copies during the catch-up (held back ones and new ones).
+    pub caught_up: u64,
+    /// Streams whose events were held back in the replay.
+    pub held_streams: usize,
+    /// Rows that differed at the swap, per table (all zero when verified; empty otherwise).
+    pub differences: Vec<(&'static str, i64)>,
+    /// Wall time.
+    pub elapsed: Duration,
+    /// Replay rate in events per second.
+    pub rate: f64,
+}
+
+/// Why a rebuild stopped (the live tables are untouched in every case).
+#[derive(Debug, thiserror::Error)]
+pub enum RebuildError {
+    #[error("read-model database")]
+    Db(#[from] sqlx::Error),
+    #[error("event store")]
+    Store(#[from] eventstore::StoreError),
+    #[error("applying an event")]
+    Apply(#[from] ApplyError),
+    #[error("the rebuilt tables differ from the live ones: {0:?}")]
+    Differs(Vec<(&'static str, i64)>),
+}
+
+/// Rebuild every read-model table from `store` and swap the copies in.
+#[tracing::instrument(skip_all)]
+pub async fn rebuild(
+    pool: &PgPool,
+    store: &EventStore,
+    calendar: &Calendar,
+    options: &RebuildOptions,
+    mut progress: impl FnMut(Progress),
+) -> Result<RebuildReport, RebuildError> {
+    let started = Instant::now();
+    {
+        let mut conn = pool.acquire().await?;
+        for [drop, create] in PREPARE {
+            sqlx::query(drop).execute(&mut *conn).await?;
+            sqlx::query(create).execute(&mut *conn).await?;
+        }
+    }
+    let total = to_u64(store.count_events().await?);
+    let mut cursor: Option<Cursor> = None;
+    let mut done = 0u64;
+    let mut held: HashSet<Uuid> = HashSet::new();
+    let mut last_report = Instant::now();
+    loop {
+        let batch = store.read_all(cursor.as_ref(), options.batch_size).await?;
+        let Some(last) = batch.last() else { break };
+        cursor = Some(last.cursor);
+        let ids: Vec<Uuid> = batch.iter().map(|e| e.stream.id).collect();
+        let live: HashMap<Uuid, u64> = sqlx::query(LIVE.applied_versions_of)
+            .bind(&ids)
+            .fetch_all(pool)
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get("stream_id")?, to_u64(r.try_get("version")?))))
+            .collect::<Result<_, sqlx::Error>>()?;
+        let mut tx = pool.begin().await?;
+        for recorded in &batch {
+            let id = recorded.stream.id;
+            if held.contains(&id) {
+                continue;
+            }
+            if recorded.version > live.get(&id).copied().unwrap_or(0) {
+                // The live consumer has not applied it yet: catch up to it before the swap.
+                held.insert(id);
+                continue;
+            }
+            apply::apply(
+                &mut tx,
+                &REBUILD,
+                calendar,
+                &Incoming::from(recorded),
+                Mode::Rebuild,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        done += batch.len() as u64;
+        if last_report.elapsed() >= options.progress_every {
+            last_report = Instant::now();
+            progress(measure(done, total, started.elapsed()));
+        }
+    }
+    progress(measure(done, total.max(done), started.elapsed()));
+    let replay_time = started.elapsed();
+
+    // Catch up outside the lock first, so the locked part has little left to do.
+    let mut caught_up = 0;
+    for _ in 0..3 {
+        let mut tx = pool.begin().await?;
+        let n = catch_up(&mut tx, store, calendar).await?;
+        tx.commit().await?;
+        caught_up += n;
+        if n < 50 {
+            break;
+        }
+    }
+
+    let mut tx = pool.begin().await?;
+    sqlx::query(sql::LOCK_APPLY).execute(&mut *tx).await?;
+    caught_up += catch_up(&mut tx, store, calendar).await?;
+    let mut differences = Vec::new();
+    if options.verify {
+        for table in REBUILT_TABLES {
+            differences.push((table, dump::differences(&mut tx, table).await?));
+        }
+        if differences.iter().any(|(_, n)| *n != 0) {
+            tx.rollback().await?;
+            return Err(RebuildError::Differs(differences));
+        }
+    }
+    for statements in SWAP {
+        for statement in statements {
+            sqlx::query(statement).execute(&mut *tx).await?;
+        }
+    }
+    tx.commit().await?;
+    let report = RebuildReport {
+        replayed: done,
+        caught_up,
+        held_streams: held.len(),
+        differences,
+        elapsed: started.elapsed(),
+        rate: done as f64 / replay_time.as_secs_f64().max(1e-3),
+    };
+    tracing::info!(?report, "rebuild swapped in");
+    Ok(report)
+}
+
+/// Bring every copy up to the live version of its stream, reading the missing events from
+/// the store. Returns how many were applied.
+async fn catch_up(
+    conn: &mut PgConnection,
+    store: &EventStore,
+    calendar: &Calendar,
+) -> Result<u64, RebuildError> {
+    let behind = sqlx::query(BEHIND).fetch_all(&mut *conn).await?;
+    let mut applied = 0;
+    for row in behind {
+        let id: Uuid = row.try_get("stream_id")?;
+        let live = to_u64(row.try_get("live")?);
+        let copy = to_u64(row.try_get("copy")?);
+        let events = store.read_stream(id, copy + 1).await?;
+        for recorded in events.iter().take_while(|e| e.version <= live) {
+            apply::apply(
+                conn,
+                &REBUILD,
+                calendar,
+                &Incoming::from(recorded),
+                Mode::Rebuild,
+            )
+            .await?;
+            applied += 1;
+        }
+    }
+    Ok(applied)
+}
+
+fn measure(done: u64, total: u64, elapsed: Duration) -> Progress {
+    let rate = done as f64 / elapsed.as_secs_f64().max(1e-3);
+    let left = total.saturating_sub(done) as f64;
+    Progress {
+        done,
+        total,
+        rate,
+        eta: Duration::from_secs_f64(if rate > 0.0 { left / rate } else { 0.0 }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_reads_done_total_rate_eta() {
+        let p = measure(500, 2000, Duration::from_secs(2));
+        assert_eq!(p.rate, 250.0);
+        assert_eq!(p.eta, Duration::from_secs(6));
+        assert_eq!(
+            p.to_string(),
+            "rebuild: 500/2000 events, 250 events/s, eta 6s"
+        );
+    }
+}

@@ -1,0 +1,138 @@
+//! The SQL that writes read models, once per table set: the live tables and the `_rebuild`
+//! copies a rebuild fills. One macro builds both sets from the same text with `concat!`, so
+//! every statement stays a `&'static str` (no SQL assembled at run time) and the two sets
+//! cannot drift apart.
+
+/// The statements that apply events to one set of read-model tables.
+#[derive(Debug, Clone, Copy)]
+pub struct Statements {
+    /// Which set (for logs).
+    pub name: &'static str,
+    pub applied_version: &'static str,
+    pub upsert_applied: &'static str,
+    pub insert_inspection_event: &'static str,
+    pub inspection_history: &'static str,
+    pub upsert_inspection: &'static str,
+    pub delete_deadlines: &'static str,
+    pub insert_deadlines: &'static str,
+    pub delete_reports: &'static str,
+    pub insert_reports: &'static str,
+    pub lead_provider_aggregate: &'static str,
+    pub upsert_lead_provider: &'static str,
+    pub applied_versions_of: &'static str,
+    pub all_applied: &'static str,
+}
+
+macro_rules! statements {
+    ($name:literal, $sfx:literal) => {
+        Statements {
+            name: $name,
+            applied_version: concat!("SELECT version FROM applied", $sfx, " WHERE stream_id = $1"),
+            upsert_applied: concat!(
+                "INSERT INTO applied",
+                $sfx,
+                " (stream_id, stream_kind, version) VALUES ($1, $2, $3) \
+                 ON CONFLICT (stream_id) DO UPDATE SET version = EXCLUDED.version"
+            ),
+            insert_inspection_event: concat!(
+                "INSERT INTO inspection_events",
+                $sfx,
+                " (inspection_id, version, event_id, event_type, payload, recorded_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6)"
+            ),
+            inspection_history: concat!(
+                "SELECT payload FROM inspection_events",
+                $sfx,
+                " WHERE inspection_id = $1 ORDER BY version"
+            ),
+            upsert_inspection: concat!(
+                "INSERT INTO inspections",
+                $sfx,
+                " (inspection_id, lead_provider_id, kind, state, version, first_recorded_at, \
+                 last_recorded_at, aggregate, summary) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+                 ON CONFLICT (inspection_id) DO UPDATE SET \
+                 lead_provider_id = EXCLUDED.lead_provider_id, kind = EXCLUDED.kind, \
+                 state = EXCLUDED.state, version = EXCLUDED.version, \
+                 first_recorded_at = EXCLUDED.first_recorded_at, \
+                 last_recorded_at = EXCLUDED.last_recorded_at, \
+                 aggregate = EXCLUDED.aggregate, summary = EXCLUDED.summary"
+            ),
+            delete_deadlines: concat!("DELETE FROM deadlines", $sfx, " WHERE inspection_id = $1"),
+            insert_deadlines: concat!(
+                "INSERT INTO deadlines",
+                $sfx,
+                " (inspection_id, ordinal, kind, rule, report, cycle, opens_at, due_at, status, \
+                 done_at, provisional) \
+                 SELECT $1, * FROM UNNEST($2::int[], $3::text[], $4::text[], $5::text[], \
+                 $6::int[], $7::timestamptz[], $8::timestamptz[], $9::text[], \
+                 $10::timestamptz[], $11::bool[])"
+            ),
+            delete_reports: concat!("DELETE FROM reports", $sfx, " WHERE inspection_id = $1"),
+            insert_reports: concat!(
+                "INSERT INTO reports",
+                $sfx,
+                " (inspection_id, lead_provider_id, report, stage, shared_with_dfe, view) \
+                 SELECT $1, $2, * FROM UNNEST($3::text[], $4::text[], $5::bool[], $6::jsonb[])"
+            ),
+            lead_provider_aggregate: concat!(
+                "SELECT aggregate FROM lead_providers",
+                $sfx,
+                " WHERE lead_provider_id = $1"
+            ),
+            upsert_lead_provider: concat!(
+                "INSERT INTO lead_providers",
+                $sfx,
+                " (lead_provider_id, name, framework, contracts, representatives, version, \
+                 aggregate) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                 ON CONFLICT (lead_provider_id) DO UPDATE SET name = EXCLUDED.name, \
+                 framework = EXCLUDED.framework, contracts = EXCLUDED.contracts, \
+                 representatives = EXCLUDED.representatives, version = EXCLUDED.version, \
+                 aggregate = EXCLUDED.aggregate"
+            ),
+            applied_versions_of: concat!(
+                "SELECT stream_id, version FROM applied",
+                $sfx,
+                " WHERE stream_id = ANY($1)"
+            ),
+            all_applied: concat!("SELECT stream_id, stream_kind, version FROM applied", $sfx),
+        }
+    };
+}
+
+/// The tables queries read and the consumer writes.
+pub const LIVE: Statements = statements!("live", "");
+
+/// The copies a rebuild fills before swapping them in.
+pub const REBUILD: Statements = statements!("rebuild", "_rebuild");
+
+/// The tables a rebuild replaces, in the order they are created, compared and swapped.
+/// `changes` and `change_counter` are not among them: the Watch log survives a rebuild.
+pub const REBUILT_TABLES: [&str; 6] = [
+    "inspections",
+    "inspection_events",
+    "deadlines",
+    "reports",
+    "lead_providers",
+    "applied",
+];
+
+/// Record one change in the Watch log: the next dense sequence number, taken from the
+/// counter row in the applying transaction (so numbers are gap-free, and a number becomes
+/// visible only after every smaller one: the row lock orders the commits).
+pub const NEXT_SEQ: &str = "UPDATE change_counter SET seq = seq + 1 RETURNING seq";
+
+/// See [`NEXT_SEQ`].
+pub const INSERT_CHANGE: &str = "INSERT INTO changes \
+     (seq, stream_id, stream_kind, lead_provider_id, event_type, version, recorded_at, state) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+
+/// Wakes Watch streams; the payload is the new sequence number.
+pub const NOTIFY_CHANGE: &str = "SELECT pg_notify('projection_changes', $1::text)";
+
+/// The channel of [`NOTIFY_CHANGE`].
+pub const CHANGES_CHANNEL: &str = "projection_changes";
+
+/// Serialises applies with the rebuild's swap: each apply transaction takes it, and so does
+/// the swap, so no event is applied to tables that are being renamed.
+pub const LOCK_APPLY: &str = "SELECT pg_advisory_xact_lock(7379807847376107570)";
