@@ -11,12 +11,15 @@
 //! - [`headers`] — the header names every published message carries;
 //! - [`envelope`] — [`Envelope`], the JSON body published and deserialised by consumers;
 //! - [`relay`] — the transactional outbox relay (leader election, durable cursor, reconcile);
-//! - [`consumer`] — small helpers to open durable and ordered consumers on the stream.
+//! - [`consumer`] — small helpers to open durable and ordered consumers on the stream;
+//! - [`public`] — the public stream and subjects (DfE): [`PublicMapper`], the domain-free hook
+//!   through which the relay publishes a mapped message before the internal one.
 
 pub mod config;
 pub mod consumer;
 pub mod envelope;
 pub mod headers;
+pub mod public;
 pub mod relay;
 pub mod stream;
 pub mod subject;
@@ -24,6 +27,7 @@ pub mod subject;
 pub use config::BusConfig;
 pub use consumer::{durable_pull_consumer, ephemeral_ordered_consumer};
 pub use envelope::Envelope;
+pub use public::{PublicConfig, PublicMapError, PublicMapper, PublicMessage, PublicPublisher};
 pub use relay::{Relay, RelayConfig, RelayError, RelayStatus};
 pub use stream::{StreamError, ensure_stream};
 pub use subject::event_subject;

@@ -8,6 +8,8 @@
 //! | `OFSTED_SUBJECT_PREFIX` | `ofsted.inspections.v1.events` | subject prefix of published events |
 //! | `OFSTED_STREAM` | `INSPECTION_EVENTS` | JetStream stream name |
 //! | `OFSTED_DUPLICATE_WINDOW_SECS` | `120` | JetStream de-duplication window |
+//! | `OFSTED_PUBLIC_STREAM` | `INSPECTION_PUBLIC` (derived from `OFSTED_STREAM`) | stream of the public DfE messages |
+//! | `OFSTED_PUBLIC_SUBJECT_PREFIX` | `ofsted.inspections.v1.public` (derived from the prefix) | their subject prefix |
 //! | `OFSTED_ENV` | `development` | `development`, `test` or `production` |
 //! | `OFSTED_CLOCK` | `system` | `system`, `fixed:<rfc3339>` or `from:<rfc3339>`; refused in production |
 //! | `OFSTED_CALENDAR` | bundled copy | path to a newer gov.uk `bank-holidays.json` (R1) |
@@ -75,6 +77,9 @@ pub struct Config {
     pub grpc_addr: SocketAddr,
     /// NATS server, stream name, subject prefix and duplicate window of the relay.
     pub bus: bus::BusConfig,
+    /// Stream and prefix of the public (DfE) messages; `None`: derived from `bus` with
+    /// [`bus::PublicConfig::derived_from`] when the relay starts.
+    pub public: Option<bus::PublicConfig>,
     /// Kind of deployment.
     pub environment: Environment,
     /// Server clock.
@@ -110,6 +115,7 @@ impl Config {
                 .parse()
                 .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 50051))),
             bus: bus::BusConfig::default(),
+            public: None,
             environment: Environment::Development,
             clock: ClockSetting::System,
             calendar_path: None,
@@ -151,6 +157,18 @@ impl Config {
                 reason: format!("not a number of seconds ({e})"),
             })?;
             config.bus.duplicate_window = Duration::from_secs(n);
+        }
+        let public_stream = get("OFSTED_PUBLIC_STREAM");
+        let public_prefix = get("OFSTED_PUBLIC_SUBJECT_PREFIX");
+        if public_stream.is_some() || public_prefix.is_some() {
+            let mut public = bus::PublicConfig::derived_from(&config.bus);
+            if let Some(stream) = public_stream {
+                public.stream_name = stream;
+            }
+            if let Some(prefix) = public_prefix {
+                public.subject_prefix = prefix.trim_end_matches('.').to_owned();
+            }
+            config.public = Some(public);
         }
         if let Some(env) = get("OFSTED_ENV") {
             config.environment = match env.as_str() {

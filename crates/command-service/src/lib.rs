@@ -13,6 +13,7 @@
 //! - [`errors`]: [`errors::CommandError`] and its one mapping to gRPC statuses.
 //! - `handler`: validate → load → decide → append, written once for both aggregates.
 //! - `service`: the `InspectionCommandService` implementation, one line per RPC.
+//! - [`public`]: the relay's mapper of report shares to the public DfE message (R26, R31).
 //! - `startup`: database creation, migrations, readiness, the relay task.
 //! - `server`: [`run`], health, reflection and graceful shutdown.
 //! - `telemetry`: [`init_telemetry`].
@@ -22,6 +23,7 @@ pub mod clock;
 pub mod config;
 pub mod errors;
 mod handler;
+pub mod public;
 mod server;
 mod service;
 mod startup;

@@ -81,12 +81,21 @@ pub(crate) async fn start(s: StartUp) -> Result<Started, RunError> {
         .connect(s.config.bus.nats_url.as_str())
         .await
         .map_err(|e| RunError::Nats(e.to_string()))?;
+    let public = s
+        .config
+        .public
+        .clone()
+        .unwrap_or_else(|| bus::PublicConfig::derived_from(&s.config.bus));
     let relay = bus::Relay::new(
         store,
         client,
         s.config.bus.clone(),
         bus::RelayConfig::default(),
-    );
+    )
+    .with_public(bus::PublicPublisher {
+        config: public,
+        mapper: Arc::new(crate::public::ReportSharedMapper),
+    });
     let mut relay_stop = s.relay_stop;
     let task = tokio::spawn(async move {
         let stopped = async move {

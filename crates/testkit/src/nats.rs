@@ -100,10 +100,17 @@ impl TestNats {
         &self.subject_prefix
     }
 
-    /// Deletes the stream if it exists.
+    /// The public stream the relay derives from this test's names
+    /// (`bus::PublicConfig::derived_from`: `<stream>_PUBLIC`, prefix `t_<hex>.public`).
+    pub fn public_stream_name(&self) -> String {
+        format!("{}_PUBLIC", self.stream_name)
+    }
+
+    /// Deletes the stream, and the derived public stream, if they exist.
     pub async fn cleanup(mut self) {
         self.cleaned = true;
         delete_stream(&self.jetstream, &self.stream_name).await;
+        delete_stream(&self.jetstream, &self.public_stream_name()).await;
     }
 }
 
@@ -114,6 +121,7 @@ impl Drop for TestNats {
         }
         let url = self.url.clone();
         let name = self.stream_name.clone();
+        let public = self.public_stream_name();
         // Drop cannot await and may run inside a runtime: use a thread with its own.
         let handle = std::thread::spawn(move || {
             let Ok(rt) = tokio::runtime::Builder::new_current_thread()
@@ -124,7 +132,9 @@ impl Drop for TestNats {
             };
             rt.block_on(async {
                 if let Ok(client) = async_nats::connect(&url).await {
-                    delete_stream(&jetstream::new(client), &name).await;
+                    let js = jetstream::new(client);
+                    delete_stream(&js, &name).await;
+                    delete_stream(&js, &public).await;
                 }
             });
         });

@@ -113,8 +113,15 @@ impl<'c> Leader<'c> {
             self.ctx.succeeded();
             return Ok(self.wait_for_work(shutdown).await);
         }
-        let outcome =
-            nats::publish_batch(&self.ctx.js, &self.ctx.client, &self.ctx.bus, &events, tail).await;
+        let outcome = nats::publish_batch(
+            &self.ctx.js,
+            &self.ctx.client,
+            &self.ctx.bus,
+            self.ctx.public.as_ref(),
+            &events,
+            tail,
+        )
+        .await;
         if outcome.acked > 0 {
             if self.ctx.config.fail_after_ack_before_cursor_update {
                 tracing::error!(
@@ -153,7 +160,13 @@ impl<'c> Leader<'c> {
     /// `Ok(None)`: the cursor moved under us, leadership is lost.
     #[tracing::instrument(skip_all, fields(cursor = %self.cursor))]
     async fn reconcile(&mut self) -> Result<Option<u64>, nats::NatsError> {
-        let tail = nats::read_tail(&self.ctx.js, &self.ctx.client, &self.ctx.bus).await?;
+        let tail = nats::read_tail(
+            &self.ctx.js,
+            &self.ctx.client,
+            &self.ctx.bus,
+            self.ctx.public.as_ref(),
+        )
+        .await?;
         match tail.cursor {
             Some(stream_cursor) if stream_cursor > self.cursor => {
                 tracing::info!(%stream_cursor, "stream is ahead of the stored cursor: advancing");

@@ -44,6 +44,7 @@ use sqlx::{Connection, PgConnection, PgPool};
 use tokio::sync::watch;
 
 use crate::config::BusConfig;
+use crate::public::PublicPublisher;
 use backoff::Backoff;
 use leader::{LeadEnd, Leader};
 
@@ -82,6 +83,7 @@ pub struct Relay {
     client: async_nats::Client,
     bus: BusConfig,
     config: RelayConfig,
+    public: Option<PublicPublisher>,
     status: watch::Sender<RelayStatus>,
 }
 
@@ -90,6 +92,7 @@ impl fmt::Debug for Relay {
         f.debug_struct("Relay")
             .field("bus", &self.bus)
             .field("config", &self.config)
+            .field("public", &self.public)
             .field("status", &*self.status.borrow())
             .finish_non_exhaustive()
     }
@@ -113,8 +116,17 @@ impl Relay {
             client,
             bus,
             config,
+            public: None,
             status,
         }
+    }
+
+    /// Also publish public messages (see [`crate::public`]): for each event the mapper maps,
+    /// its public message goes to the public stream, acked before the internal message is
+    /// sent. The public stream is created (or updated) whenever the relay reads its tail.
+    pub fn with_public(mut self, public: PublicPublisher) -> Self {
+        self.public = Some(public);
+        self
     }
 
     /// A receiver of the relay's status, updated as it works.
@@ -157,6 +169,7 @@ impl Relay {
             client: self.client,
             bus: self.bus,
             config: self.config,
+            public: self.public,
             status: self.status,
         };
         let mut shutdown = Shutdown::new(shutdown);
@@ -221,6 +234,7 @@ struct Ctx {
     client: async_nats::Client,
     bus: BusConfig,
     config: RelayConfig,
+    public: Option<PublicPublisher>,
     status: watch::Sender<RelayStatus>,
 }
 

@@ -14,6 +14,7 @@ use eventstore::{Cursor, RecordedEvent};
 use crate::config::BusConfig;
 use crate::envelope::Envelope;
 use crate::headers;
+use crate::public::{PublicMapError, PublicPublisher, ensure_public_stream, public_headers};
 use crate::stream::{StreamError, ensure_stream};
 
 /// Why talking to JetStream failed; always retried by the relay.
@@ -34,6 +35,10 @@ pub(crate) enum NatsError {
     Encode(#[source] serde_json::Error),
     #[error("publish failed")]
     Publish(#[source] jetstream::context::PublishError),
+    #[error(transparent)]
+    PublicMap(#[from] PublicMapError),
+    #[error("public publish failed")]
+    PublicPublish(#[source] jetstream::context::PublishError),
 }
 
 /// What the stream's tail says.
@@ -56,15 +61,20 @@ pub(crate) struct BatchOutcome {
     pub(crate) error: Option<NatsError>,
 }
 
-/// Ensures the stream exists with the configured window, then reads its last message.
+/// Ensures the stream (and the public one, when configured) exists with the configured window,
+/// then reads its last message.
 #[tracing::instrument(skip_all, fields(stream = %bus.stream_name))]
 pub(crate) async fn read_tail(
     js: &jetstream::Context,
     client: &async_nats::Client,
     bus: &BusConfig,
+    public: Option<&PublicPublisher>,
 ) -> Result<Tail, NatsError> {
     if client.connection_state() != State::Connected {
         return Err(NatsError::NotConnected);
+    }
+    if let Some(public) = public {
+        ensure_public_stream(js, &public.config).await?;
     }
     let info = ensure_stream(js, bus).await?;
     let sequence = info.state.last_sequence;
@@ -106,13 +116,46 @@ pub(crate) fn message_headers(event: &RecordedEvent) -> HeaderMap {
     h
 }
 
+/// Publishes the public message of `event`, if it has one, and waits for its ack.
+#[tracing::instrument(skip_all, fields(event_id = %event.event_id))]
+async fn publish_public(
+    js: &jetstream::Context,
+    public: &PublicPublisher,
+    event: &RecordedEvent,
+) -> Result<(), NatsError> {
+    let Some(message) = public.mapper.map(event)? else {
+        return Ok(());
+    };
+    let subject = public
+        .config
+        .subject(&message.topic, event.stream.lead_provider_id);
+    let headers = public_headers(event.event_id, &message);
+    let ack = js
+        .publish_with_headers(subject, headers, message.body.into())
+        .await
+        .map_err(NatsError::PublicPublish)?
+        .await
+        .map_err(NatsError::PublicPublish)?;
+    tracing::debug!(
+        sequence = ack.sequence,
+        duplicate = ack.duplicate,
+        "public message acked"
+    );
+    Ok(())
+}
+
 /// Publishes `events` pipelined (all sends first, then the acks in order), expecting the
 /// stream to end at `tail_sequence`. Stops at the first failure: only the acked prefix counts.
+///
+/// An event with a public message has it published and ACKED before its own internal message
+/// is sent (earlier internal sends stay in flight meanwhile): the internal message is what
+/// moves the relay on, so the public one can be repeated after a crash, never skipped.
 #[tracing::instrument(skip_all, fields(events = events.len(), tail_sequence))]
 pub(crate) async fn publish_batch(
     js: &jetstream::Context,
     client: &async_nats::Client,
     bus: &BusConfig,
+    public: Option<&PublicPublisher>,
     events: &[RecordedEvent],
     tail_sequence: u64,
 ) -> BatchOutcome {
@@ -130,6 +173,12 @@ pub(crate) async fn publish_batch(
     }
     let mut pending = Vec::with_capacity(events.len());
     for (expected, event) in (tail_sequence..).zip(events) {
+        if let Some(public) = public
+            && let Err(e) = publish_public(js, public, event).await
+        {
+            outcome.error = Some(e);
+            break;
+        }
         let envelope = Envelope::from_recorded(event);
         let body = match envelope.to_json() {
             Ok(body) => body,
