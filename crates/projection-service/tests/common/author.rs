@@ -188,6 +188,11 @@ impl Author {
         events
     }
 
+    /// The inspection's version (events appended so far).
+    pub fn states_version(&self, id: InspectionId) -> u64 {
+        self.states.get(&id).map_or(0, |s| s.version)
+    }
+
     /// The notification call on its day at 09:45.
     pub async fn call(&mut self, id: InspectionId, start: NaiveDate) {
         let day = domain::schedule::notification_day(Calendar::bundled(), start);
