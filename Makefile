@@ -30,6 +30,13 @@ fmt: ## format the code
 	$(CARGO) fmt --all
 
 .PHONY: run
-run: ## start local Postgres and NATS if needed (installing them on Debian), then run the command service
-	bash deploy/local/ensure-services.sh
-	$(CARGO) run -p command-service --bin command-service
+run: ## start Postgres and NATS if needed (installing them on Debian), build (release) and start both services in the background (.run/)
+	bash deploy/local/run.sh start
+
+.PHONY: stop
+stop: ## stop what `make run` started, and only that
+	bash deploy/local/run.sh stop
+
+.PHONY: demo
+demo: services ## a full inspection and an LPMV through their lifecycles on a private pair of services, printing the read models
+	$(CARGO) run --release -q -p e2e --bin demo

@@ -5,12 +5,28 @@
 # Installs the Debian packages (postgresql, nats-server) when missing, starts what is not
 # running, and leaves running services alone. Idempotent: run it as often as you like.
 #
-# Environment: NATS_STORE_DIR (JetStream storage, default /var/tmp/ofsted-nats).
+# Environment: NATS_STORE_DIR (JetStream storage, default /var/tmp/ofsted-nats, or
+# $RUN_DIR/nats); RUN_DIR (set by `make run`: record there what this script started —
+# `started-postgres` holding "<version> main", `started-nats` and `nats-server.pid` — so that
+# `make stop` stops those and nothing else).
 set -euo pipefail
 
 PG_PORT=5432
 NATS_PORT=4222
-NATS_STORE_DIR=${NATS_STORE_DIR:-/var/tmp/ofsted-nats}
+RUN_DIR=${RUN_DIR:-}
+if [ -n "$RUN_DIR" ]; then
+  NATS_STORE_DIR=${NATS_STORE_DIR:-$RUN_DIR/nats}
+else
+  NATS_STORE_DIR=${NATS_STORE_DIR:-/var/tmp/ofsted-nats}
+fi
+
+# Record that this script started something (only for `make run`).
+mark_started() {
+  if [ -n "$RUN_DIR" ]; then
+    mkdir -p "$RUN_DIR"
+    printf '%s\n' "$2" >"$RUN_DIR/started-$1"
+  fi
+}
 
 log() { printf 'ensure-services: %s\n' "$*" >&2; }
 
@@ -59,8 +75,9 @@ ensure_postgres() {
       as_root pg_createcluster "$version" main >/dev/null
     fi
     log "starting postgresql $version/main"
-    as_root pg_ctlcluster "$version" main start || true
+    as_root pg_ctlcluster --skip-systemctl-redirect "$version" main start || true
     wait_for_port "$PG_PORT" postgresql
+    mark_started postgres "$version main"
   fi
   if ! command -v psql >/dev/null; then
     apt_install postgresql-client
@@ -92,9 +109,12 @@ ensure_nats() {
     fi
     mkdir -p "$NATS_STORE_DIR"
     log "starting nats-server with jetstream (store $NATS_STORE_DIR)"
-    nohup nats-server -a 127.0.0.1 -p "$NATS_PORT" -js -sd "$NATS_STORE_DIR" \
-      >>"$NATS_STORE_DIR/nats-server.log" 2>&1 &
+    local pid_args=()
+    if [ -n "$RUN_DIR" ]; then pid_args=(-P "$RUN_DIR/nats-server.pid"); fi
+    nohup nats-server -a 127.0.0.1 -p "$NATS_PORT" -js -sd "$NATS_STORE_DIR" "${pid_args[@]}" \
+      >>"$NATS_STORE_DIR/nats-server.log" 2>&1 </dev/null &
     wait_for_port "$NATS_PORT" nats-server
+    mark_started nats "$NATS_STORE_DIR"
   fi
   if ! jetstream_enabled; then
     log "the server on 127.0.0.1:$NATS_PORT does not answer JetStream requests; restart it with -js"
