@@ -227,14 +227,14 @@ pub fn cycle_deadlines(s: &Inspection, cal: &Calendar, as_of: DateTime<Utc>) -> 
         start_at,
         window(requested, start_at, as_of, started),
     ));
-    let survey_due = s
-        .survey
-        .as_ref()
+    // R21: a window cancelled by a granted deferral belongs to the superseded cycle (listed
+    // there); until the new call opens a new one, this cycle's close follows the new dates.
+    let survey = s.survey.as_ref().filter(|w| w.cancelled_at.is_none());
+    let survey_due = survey
         .and_then(|w| w.closes_at)
         .or_else(|| schedule::survey_close(kind, &s.days));
     if let Some(due) = survey_due {
-        let status = match &s.survey {
-            Some(w) if w.cancelled_at.is_some() => DeadlineStatus::Superseded,
+        let status = match survey {
             Some(w) if w.closes_at.is_none() => DeadlineStatus::Pending,
             _ if as_of >= due => DeadlineStatus::Closed,
             _ => DeadlineStatus::Pending,
@@ -242,7 +242,7 @@ pub fn cycle_deadlines(s: &Inspection, cal: &Calendar, as_of: DateTime<Utc>) -> 
         out.push(mk(
             DeadlineKind::SurveyClose,
             None,
-            s.survey.as_ref().map(|w| w.opens_at),
+            survey.map(|w| w.opens_at),
             due,
             status,
         ));

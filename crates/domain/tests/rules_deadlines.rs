@@ -153,6 +153,47 @@ fn r29_granted_deferral_supersedes_the_old_deadlines() {
 }
 
 #[test]
+fn r21_after_a_granted_deferral_the_survey_close_follows_the_new_dates() {
+    let mut h = planned();
+    h.at(london(2027, 1, 4, 9, 45)).call().unwrap();
+    h.run(
+        Role::LeadProvider,
+        C::RequestDeferral {
+            category: DeferralCategory::MajorIncident,
+            details: text("flood"),
+        },
+    )
+    .unwrap();
+    h.at(london(2027, 1, 5, 10, 0))
+        .run(
+            Role::QualityAssurer,
+            C::DecideDeferral(DeferralDecision::Granted {
+                new_start: Some(d(2027, 2, 1)),
+                days: None,
+                rationale: text("ok"),
+            }),
+        )
+        .unwrap();
+    // Past the old close: the old window stays superseded in cycle 0, and cycle 1 closes at
+    // 09:00 on the new day 3, not yet open (no new call).
+    let ds = deadlines(&h.events, cal(), london(2027, 1, 14, 10, 0));
+    assert_eq!(
+        find(&ds, DeadlineKind::SurveyClose, 0).status,
+        DeadlineStatus::Superseded
+    );
+    let close = find(&ds, DeadlineKind::SurveyClose, 1);
+    assert_eq!(close.due_at, london(2027, 2, 3, 9, 0));
+    assert_eq!(close.opens_at, None);
+    assert_eq!(close.status, DeadlineStatus::Pending);
+    assert_eq!(
+        ds.iter()
+            .filter(|x| x.kind == DeadlineKind::SurveyClose)
+            .count(),
+        2
+    );
+}
+
+#[test]
 fn r29_as_of_in_the_past_shows_the_status_as_it_was_then() {
     let mut h = planned();
     h.at(london(2027, 1, 4, 9, 45)).call().unwrap();
