@@ -167,6 +167,13 @@ impl Stack {
         self.query.stop().await;
         self.events.cleanup().await;
         self.views.cleanup().await;
+        // The command service also made the public (DfE) stream derived from these names.
+        let public = bus::PublicConfig::derived_from(&self.bus);
+        let _ = self
+            .nats
+            .jetstream()
+            .delete_stream(&public.stream_name)
+            .await;
         self.nats.cleanup().await;
     }
 }
