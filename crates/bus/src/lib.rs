@@ -11,6 +11,7 @@
 //! - [`headers`] — the header names every published message carries;
 //! - [`envelope`] — [`Envelope`], the JSON body published and deserialised by consumers;
 //! - [`relay`] — the transactional outbox relay (leader election, durable cursor, reconcile);
+//! - [`replay`] — operators' re-publish of stored events (idempotent by `Nats-Msg-Id`);
 //! - [`consumer`] — small helpers to open durable and ordered consumers on the stream;
 //! - [`public`] — the public stream and subjects (DfE): [`PublicMapper`], the domain-free hook
 //!   through which the relay publishes a mapped message before the internal one.
@@ -21,6 +22,7 @@ pub mod envelope;
 pub mod headers;
 pub mod public;
 pub mod relay;
+pub mod replay;
 pub mod stream;
 pub mod subject;
 

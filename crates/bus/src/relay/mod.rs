@@ -49,6 +49,7 @@ use backoff::Backoff;
 use leader::{LeadEnd, Leader};
 
 pub use config::{DEFAULT_LOCK_KEY, RelayConfig};
+pub use nats::message_headers;
 pub use status::RelayStatus;
 
 /// The Postgres channel the event store notifies on each append; re-exported for operators.

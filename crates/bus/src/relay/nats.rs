@@ -103,8 +103,8 @@ pub(crate) async fn read_tail(
     })
 }
 
-/// The headers of an event's message.
-pub(crate) fn message_headers(event: &RecordedEvent) -> HeaderMap {
+/// The headers of an event's message (also used by [`crate::replay`]).
+pub fn message_headers(event: &RecordedEvent) -> HeaderMap {
     let mut h = HeaderMap::new();
     h.insert(headers::MSG_ID, event.event_id.to_string());
     h.insert(headers::CURSOR, event.cursor.to_string());

@@ -33,8 +33,8 @@ pub struct TimelineArgs {
     /// First day on site, YYYY-MM-DD.
     #[arg(long, value_parser = args::date)]
     pub start: NaiveDate,
-    /// Print one JSON object (instants as RFC 3339 UTC) instead of text.
-    #[arg(long)]
+    /// Set from the global `--json`: one JSON object (instants as RFC 3339 UTC).
+    #[arg(skip)]
     pub json: bool,
 }
 
