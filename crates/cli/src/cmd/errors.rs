@@ -21,10 +21,16 @@ impl ServiceError {
         let full = status.message().trim();
         let first = match details.error_info() {
             Some(info) if !info.reason.is_empty() => {
-                // Some messages repeat the code; say it once.
+                // Some messages repeat the code (and the field, shown below); say it once.
                 let message = full
                     .strip_prefix(info.reason.as_str())
-                    .map_or(full, |rest| rest.trim_start_matches([':', ' ']));
+                    .map_or(full, |rest| {
+                        let rest = rest.trim_start_matches([':', ' ']);
+                        match rest.strip_prefix('(').and_then(|r| r.split_once("): ")) {
+                            Some((_, after)) => after,
+                            None => rest,
+                        }
+                    });
                 let mut line = format!("{}: {message}", info.reason);
                 if let Some(current) = info.metadata.get("current_version") {
                     line.push_str(&format!(" (current version {current})"));

@@ -2,6 +2,7 @@
 
 #![allow(dead_code)] // each test file uses a different subset
 
+pub mod journey;
 pub mod stack;
 
 use std::path::PathBuf;
