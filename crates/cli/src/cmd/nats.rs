@@ -35,12 +35,21 @@ impl StreamOpts {
     }
 }
 
-/// Connects to `url` (credentials may be in the URL: `nats://user:password@host:port`).
+/// Connects to `url`. Credentials may be in the URL (`nats://user:password@host:port`):
+/// async-nats does not read them from there, so they are split off and sent as user and
+/// password.
 pub async fn connect(url: &str) -> anyhow::Result<async_nats::Client> {
-    async_nats::ConnectOptions::new()
+    let (server, credentials) = split_credentials(url);
+    let options = match credentials {
+        Some((user, password)) => {
+            async_nats::ConnectOptions::with_user_and_password(user, password)
+        }
+        None => async_nats::ConnectOptions::new(),
+    };
+    options
         .name("inspectionctl")
         .connection_timeout(std::time::Duration::from_secs(5))
-        .connect(url)
+        .connect(server.as_str())
         .await
         .map_err(|e| {
             anyhow::anyhow!(
@@ -48,6 +57,19 @@ pub async fn connect(url: &str) -> anyhow::Result<async_nats::Client> {
                 redact(url)
             )
         })
+}
+
+/// `scheme://user:password@rest` → (`scheme://rest`, Some((user, password))).
+pub fn split_credentials(url: &str) -> (String, Option<(String, String)>) {
+    if let (Some(scheme), Some(at)) = (url.find("://"), url.rfind('@'))
+        && at > scheme
+    {
+        let userinfo = &url[scheme + 3..at];
+        let (user, password) = userinfo.split_once(':').unwrap_or((userinfo, ""));
+        let server = format!("{}{}", &url[..scheme + 3], &url[at + 1..]);
+        return (server, Some((user.to_owned(), password.to_owned())));
+    }
+    (url.to_owned(), None)
 }
 
 /// The URL without its password, for messages.
@@ -59,5 +81,19 @@ pub fn redact(url: &str) -> String {
             format!("{}{user}:***{}", &url[..scheme + 3], &url[at..])
         }
         _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials_are_split_off_the_url_and_never_printed() {
+        let (server, creds) = split_credentials("nats://dfe:s3cret@127.0.0.1:4222");
+        assert_eq!(server, "nats://127.0.0.1:4222");
+        assert_eq!(creds, Some(("dfe".into(), "s3cret".into())));
+        assert_eq!(split_credentials("nats://h:1").1, None);
+        assert_eq!(redact("nats://dfe:s3cret@h:1"), "nats://dfe:***@h:1");
     }
 }
