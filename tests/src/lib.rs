@@ -13,6 +13,7 @@
 //! - [`api`]: gRPC clients and the actors of DOMAIN.md as request metadata.
 //! - [`journey`]: [`journey::Journey`], one inspection driven command by command, waiting for
 //!   the read models after each.
+//! - [`load`]: [`load::Load`], concurrent commands with a tally of what was acknowledged.
 //! - [`requests`]: request bodies (evidence submissions, documents, grades).
 //! - [`script`]: the worked examples of DOMAIN.md as stages (demo and scenarios).
 //! - [`show`]: read models as text (the demo prints them).
@@ -22,6 +23,7 @@ pub mod api;
 pub mod clock;
 pub mod counts;
 pub mod journey;
+pub mod load;
 pub mod nats_server;
 pub mod poll;
 pub mod process;
