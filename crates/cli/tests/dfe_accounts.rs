@@ -61,6 +61,28 @@ impl Drop for Server {
     }
 }
 
+/// Starts a server and connects as the command service, on another free port if the one
+/// picked was taken meanwhile (the server then exits at once).
+async fn start_ready() -> (Server, async_nats::Client) {
+    for _ in 0..5 {
+        let mut server = Server::start();
+        let started = tokio::time::Instant::now();
+        while started.elapsed() < Duration::from_secs(10) {
+            if server.child.try_wait().ok().flatten().is_some() {
+                break;
+            }
+            if let Ok(client) = server
+                .connect("command-service", "dev-command-service")
+                .await
+            {
+                return (server, client);
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+    panic!("the throwaway nats-server did not start");
+}
+
 /// A client that records the server's asynchronous errors (permission violations).
 async fn connect_recording(
     port: u16,
@@ -104,17 +126,7 @@ async fn violation(errors: &Arc<Mutex<Vec<String>>>, subject: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dfe_account_is_refused_internal_subjects_and_api_and_served_its_public_subject() {
-    let server = Server::start();
-    let service = poll(
-        "the throwaway nats-server to accept connections",
-        || async {
-            server
-                .connect("command-service", "dev-command-service")
-                .await
-                .ok()
-        },
-    )
-    .await;
+    let (server, service) = start_ready().await;
     // Ofsted's side: both streams, with the services' default names, in the OFSTED account.
     let js = async_nats::jetstream::new(service.clone());
     let internal = bus::BusConfig::default();

@@ -49,7 +49,6 @@ async fn events_watch_shows_an_event_within_a_second_of_its_command() {
     assert_eq!(pipe, "stderr");
     assert!(line.starts_with("watching "), "{line}");
 
-    let sent = Instant::now();
     let registered = stack
         .cli_json(&[
             "--as-role",
@@ -64,6 +63,8 @@ async fn events_watch_shows_an_event_within_a_second_of_its_command() {
             "name=Ada Lovelace",
         ])
         .await;
+    // From the moment the command service answered: the event is committed then.
+    let sent = Instant::now();
     let (pipe, line, seen) = next(Duration::from_secs(5))
         .await
         .unwrap()

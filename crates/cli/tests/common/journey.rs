@@ -240,10 +240,11 @@ pub async fn drive(stack: &Stack) -> Lifecycle {
     }
 }
 
-/// The CLI's JSON of `args`, once the projection shows `version`.
+/// Waits until the projection shows the lifecycle's last version (not found until then).
 pub async fn caught_up(stack: &Stack, l: &Lifecycle) {
     poll("the projection to apply the last command", || async {
-        let v = stack.cli_json(&["get", "-i", &l.inspection]).await;
+        let r = stack.cli(&["--json", "get", "-i", &l.inspection]).await;
+        let v: Value = serde_json::from_str(r.stdout.trim()).ok()?;
         (v["version"].as_u64() == Some(l.version)).then_some(())
     })
     .await;
