@@ -61,8 +61,20 @@ pub struct Env {
     pub bus: BusConfig,
 }
 
+/// Logs of the code under test, shown by the test runner for a failing test (`RUST_LOG`,
+/// default warnings).
+pub fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_test_writer()
+        .try_init();
+}
+
 impl Env {
     pub async fn new() -> Env {
+        init_tracing();
         let es_db = TestDb::new().await;
         let store = EventStore::from_pool(es_db.pool().clone());
         store.migrate().await.expect("migrate store");
@@ -148,18 +160,23 @@ impl Env {
         Ok(())
     }
 
-    /// Every event of the store in its read-all order.
+    /// Every event of the store in its read-all order. `read_all` only returns events below
+    /// the cluster's oldest running transaction (any test's), so this waits until it has
+    /// returned as many as the store holds.
     pub async fn all_events(&self) -> anyhow::Result<Vec<eventstore::RecordedEvent>> {
-        let mut out = Vec::new();
-        let mut cursor: Option<Cursor> = None;
-        loop {
-            let batch = self.store.read_all(cursor.as_ref(), 500).await?;
-            let Some(last) = batch.last() else {
-                return Ok(out);
-            };
-            cursor = Some(last.cursor);
-            out.extend(batch);
-        }
+        let total = self.store.count_events().await?;
+        poll_until("read_all to reach every event", || async {
+            let mut out = Vec::new();
+            let mut cursor: Option<Cursor> = None;
+            loop {
+                let batch = self.store.read_all(cursor.as_ref(), 500).await?;
+                let Some(last) = batch.last() else { break };
+                cursor = Some(last.cursor);
+                out.extend(batch);
+            }
+            Ok((out.len() as i64 == total).then_some(out))
+        })
+        .await
     }
 
     /// Wait until `pool`'s projection has applied every stream of the store to its version.
