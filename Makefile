@@ -25,6 +25,11 @@ services: ## make sure Postgres and NATS (JetStream) run locally, installing the
 test: services ## run every test (unit, property, integration) against the real Postgres and NATS
 	$(CARGO) nextest run --workspace --no-fail-fast
 
+.PHONY: bench
+bench: services ## benchmarks (release build, about 5 minutes): throughput vs pgbench, freshness, queries, rebuild, memory; writes target/bench/results.json
+	$(CARGO) build --release -p bench -p command-service -p projection-service
+	$(CARGO) run --release -q -p bench -- $(BENCH_ARGS)
+
 .PHONY: fmt
 fmt: ## format the code
 	$(CARGO) fmt --all
