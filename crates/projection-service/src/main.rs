@@ -25,7 +25,7 @@ enum Command {
     /// keep being answered from the current tables meanwhile. Progress goes to stderr.
     Rebuild {
         /// Events per transaction.
-        #[arg(long, default_value_t = 500)]
+        #[arg(long, default_value_t = 5000)]
         batch_size: i64,
         /// Compare every table with its copy row for row before swapping; refuse on a
         /// difference.

@@ -4,10 +4,12 @@
 //! # Layout
 //! - `sql.rs`: the write statements, for the live tables and the rebuild copies.
 //! - `apply.rs`: one event → rows, inside the caller's transaction.
+//! - `bulk.rs`: many inspections' rows at once, for the rebuild.
 //! - `query.rs`: what the gRPC queries read.
 //! - `dump.rs`: whole-table dumps, for the rebuild's check and the tests.
 
 pub mod apply;
+pub mod bulk;
 pub mod dump;
 pub mod query;
 pub mod sql;

@@ -1,0 +1,232 @@
+//! Many inspections' rows written at once, for the rebuild's copies.
+//!
+//! A rebuild folds each stream in memory (the domain's `evolve` is incremental) and, once a
+//! stream has reached the version the live tables hold, computes its rows once — the same
+//! pure functions as [`super::apply`], so the rows are the same — and queues them here;
+//! [`Batch::write`] inserts a whole batch with one multi-row statement per table. Applying
+//! event by event instead re-reads and re-folds the stream's history for every event and
+//! rewrites its rows each time: quadratic in the stream's length, and a dozen round trips
+//! per event.
+
+use chrono::{DateTime, Utc};
+use domain::calendar::Calendar;
+use domain::deadlines::{self, DeadlineStatus};
+use domain::inspection::{Inspection, InspectionEvent};
+use domain::views;
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use super::apply::{ApplyError, Incoming, recorded_span, to_i64};
+
+/// The rows of many inspections, column by column.
+#[derive(Debug, Default)]
+pub struct Batch {
+    // inspection_events
+    ev_inspection: Vec<Uuid>,
+    ev_version: Vec<i64>,
+    ev_event_id: Vec<Uuid>,
+    ev_type: Vec<String>,
+    ev_payload: Vec<serde_json::Value>,
+    ev_recorded_at: Vec<DateTime<Utc>>,
+    // inspections
+    i_id: Vec<Uuid>,
+    i_lead_provider: Vec<Uuid>,
+    i_kind: Vec<&'static str>,
+    i_state: Vec<String>,
+    i_version: Vec<i64>,
+    i_first: Vec<DateTime<Utc>>,
+    i_last: Vec<DateTime<Utc>>,
+    i_aggregate: Vec<serde_json::Value>,
+    i_summary: Vec<serde_json::Value>,
+    // deadlines
+    d_inspection: Vec<Uuid>,
+    d_ordinal: Vec<i32>,
+    d_kind: Vec<&'static str>,
+    d_rule: Vec<String>,
+    d_report: Vec<Option<&'static str>>,
+    d_cycle: Vec<i32>,
+    d_opens_at: Vec<Option<DateTime<Utc>>>,
+    d_due_at: Vec<DateTime<Utc>>,
+    d_status: Vec<&'static str>,
+    d_done_at: Vec<Option<DateTime<Utc>>>,
+    d_provisional: Vec<bool>,
+    // reports
+    r_inspection: Vec<Uuid>,
+    r_lead_provider: Vec<Uuid>,
+    r_report: Vec<&'static str>,
+    r_stage: Vec<String>,
+    r_shared: Vec<bool>,
+    r_view: Vec<serde_json::Value>,
+    // applied
+    a_stream: Vec<Uuid>,
+    a_version: Vec<i64>,
+}
+
+/// One inspection folded so far.
+#[derive(Debug)]
+pub struct Folded {
+    pub lead_provider_id: Uuid,
+    pub version: u64,
+    pub state: Inspection,
+    pub history: Vec<InspectionEvent>,
+}
+
+impl Batch {
+    /// Whether nothing is queued.
+    pub fn is_empty(&self) -> bool {
+        self.ev_inspection.is_empty() && self.i_id.is_empty()
+    }
+
+    /// Queue an inspection event's copy (`inspection_events`).
+    pub fn event(&mut self, ev: &Incoming) {
+        self.ev_inspection.push(ev.stream_id);
+        self.ev_version.push(to_i64(ev.version));
+        self.ev_event_id.push(ev.event_id);
+        self.ev_type.push(ev.event_type.clone());
+        self.ev_payload.push(ev.payload.clone());
+        self.ev_recorded_at.push(ev.recorded_at);
+    }
+
+    /// Queue the rows of inspection `id` as of its last folded event: what applying its
+    /// events one by one would leave (see `apply::apply_inspection`).
+    pub fn inspection(
+        &mut self,
+        id: Uuid,
+        folded: &Folded,
+        calendar: &Calendar,
+    ) -> Result<(), ApplyError> {
+        let state = &folded.state;
+        let summary = views::summary(state).ok_or(ApplyError::NotPlanned(id))?;
+        let (first, last) = recorded_span(&folded.history).ok_or(ApplyError::NotPlanned(id))?;
+        self.i_id.push(id);
+        self.i_lead_provider.push(folded.lead_provider_id);
+        self.i_kind.push(summary.kind.as_str());
+        self.i_state.push(summary.state.clone());
+        self.i_version.push(to_i64(folded.version));
+        self.i_first.push(first);
+        self.i_last.push(last);
+        self.i_aggregate.push(json(state));
+        self.i_summary.push(json(&summary));
+        for (i, d) in deadlines::deadlines(&folded.history, calendar, last)
+            .iter()
+            .enumerate()
+        {
+            self.d_inspection.push(id);
+            self.d_ordinal.push(i as i32);
+            self.d_kind.push(d.kind.as_str());
+            self.d_rule.push(d.rule.clone());
+            self.d_report.push(d.report.map(|r| r.as_str()));
+            self.d_cycle.push(d.cycle as i32);
+            self.d_opens_at.push(d.opens_at);
+            self.d_due_at.push(d.due_at);
+            self.d_status.push(d.status.as_str());
+            self.d_done_at.push(match d.status {
+                DeadlineStatus::Met { at } => Some(at),
+                DeadlineStatus::Missed { completed_at } => completed_at,
+                DeadlineStatus::Pending | DeadlineStatus::Closed | DeadlineStatus::Superseded => {
+                    None
+                }
+            });
+            self.d_provisional.push(d.provisional);
+        }
+        for r in views::report_status(state, calendar) {
+            self.r_inspection.push(id);
+            self.r_lead_provider.push(folded.lead_provider_id);
+            self.r_report.push(r.report.as_str());
+            self.r_stage.push(r.stage.clone());
+            self.r_shared.push(!r.shared_with_dfe.is_empty());
+            self.r_view.push(json(&r));
+        }
+        self.a_stream.push(id);
+        self.a_version.push(to_i64(folded.version));
+        Ok(())
+    }
+
+    /// Insert everything queued into the `_rebuild` tables and empty the batch.
+    pub async fn write(&mut self, conn: &mut PgConnection) -> Result<(), sqlx::Error> {
+        let b = std::mem::take(self);
+        if !b.ev_inspection.is_empty() {
+            sqlx::query(
+                "INSERT INTO inspection_events_rebuild \
+                 (inspection_id, version, event_id, event_type, payload, recorded_at) \
+                 SELECT * FROM UNNEST($1::uuid[], $2::bigint[], $3::uuid[], $4::text[], \
+                 $5::jsonb[], $6::timestamptz[])",
+            )
+            .bind(b.ev_inspection)
+            .bind(b.ev_version)
+            .bind(b.ev_event_id)
+            .bind(b.ev_type)
+            .bind(b.ev_payload)
+            .bind(b.ev_recorded_at)
+            .execute(&mut *conn)
+            .await?;
+        }
+        if b.i_id.is_empty() {
+            return Ok(());
+        }
+        sqlx::query(
+            "INSERT INTO inspections_rebuild (inspection_id, lead_provider_id, kind, state, \
+             version, first_recorded_at, last_recorded_at, aggregate, summary) \
+             SELECT * FROM UNNEST($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::bigint[], \
+             $6::timestamptz[], $7::timestamptz[], $8::jsonb[], $9::jsonb[])",
+        )
+        .bind(b.i_id)
+        .bind(b.i_lead_provider)
+        .bind(b.i_kind)
+        .bind(b.i_state)
+        .bind(b.i_version)
+        .bind(b.i_first)
+        .bind(b.i_last)
+        .bind(b.i_aggregate)
+        .bind(b.i_summary)
+        .execute(&mut *conn)
+        .await?;
+        sqlx::query(
+            "INSERT INTO deadlines_rebuild (inspection_id, ordinal, kind, rule, report, cycle, \
+             opens_at, due_at, status, done_at, provisional) \
+             SELECT * FROM UNNEST($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[], \
+             $6::int[], $7::timestamptz[], $8::timestamptz[], $9::text[], $10::timestamptz[], \
+             $11::bool[])",
+        )
+        .bind(b.d_inspection)
+        .bind(b.d_ordinal)
+        .bind(b.d_kind)
+        .bind(b.d_rule)
+        .bind(b.d_report)
+        .bind(b.d_cycle)
+        .bind(b.d_opens_at)
+        .bind(b.d_due_at)
+        .bind(b.d_status)
+        .bind(b.d_done_at)
+        .bind(b.d_provisional)
+        .execute(&mut *conn)
+        .await?;
+        sqlx::query(
+            "INSERT INTO reports_rebuild (inspection_id, lead_provider_id, report, stage, \
+             shared_with_dfe, view) \
+             SELECT * FROM UNNEST($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::bool[], \
+             $6::jsonb[])",
+        )
+        .bind(b.r_inspection)
+        .bind(b.r_lead_provider)
+        .bind(b.r_report)
+        .bind(b.r_stage)
+        .bind(b.r_shared)
+        .bind(b.r_view)
+        .execute(&mut *conn)
+        .await?;
+        sqlx::query(
+            "INSERT INTO applied_rebuild (stream_id, stream_kind, version) \
+             SELECT s, 'inspection', v FROM UNNEST($1::uuid[], $2::bigint[]) AS u(s, v)",
+        )
+        .bind(b.a_stream)
+        .bind(b.a_version)
+        .execute(&mut *conn)
+        .await?;
+        Ok(())
+    }
+}
+
+fn json<T: serde::Serialize>(value: &T) -> serde_json::Value {
+    serde_json::to_value(value).unwrap_or(serde_json::Value::Null)
+}
