@@ -40,7 +40,7 @@ pub struct Options {
     #[arg(long, default_value_t = 1_000_000)]
     pub rebuild_events: i64,
     /// Longest a rebuild may run before it is stopped and its rate so far reported.
-    #[arg(long, default_value_t = 150)]
+    #[arg(long, default_value_t = 200)]
     pub rebuild_limit_secs: u64,
     /// Lead providers the inspections are spread over.
     #[arg(long, default_value_t = 40)]
