@@ -18,6 +18,7 @@
 //! - [`script`]: the worked examples of DOMAIN.md as stages (demo and scenarios).
 //! - [`show`]: read models as text (the demo prints them).
 //! - [`counts`]: what is in the store and the read models, for the fault tests.
+//! - [`roles`]: the services' least-privilege Postgres roles (`deploy/postgres/roles.sql`).
 
 pub mod api;
 pub mod clock;
@@ -28,6 +29,7 @@ pub mod nats_server;
 pub mod poll;
 pub mod process;
 pub mod requests;
+pub mod roles;
 pub mod script;
 pub mod show;
 pub mod stack;

@@ -30,6 +30,9 @@ pub struct StackOptions {
     /// `application_name` of the command service's Postgres sessions (the relay names its
     /// own `ofsted-relay`), so a test can find and cut them.
     pub command_application_name: Option<String>,
+    /// Run the services as their least-privilege Postgres roles ([`crate::roles`]): the
+    /// command service migrating as the administrator, the projection owning its database.
+    pub least_privilege: bool,
 }
 
 impl StackOptions {
@@ -39,6 +42,7 @@ impl StackOptions {
             now,
             nats_url: None,
             command_application_name: None,
+            least_privilege: false,
         }
     }
 }
@@ -111,6 +115,12 @@ impl Stack {
         command_config.bus = bus.clone();
         command_config.environment = command_service::Environment::Test;
         command_config.clock = clocks.command_setting();
+        if options.least_privilege {
+            crate::roles::apply(views.name());
+            command_config.migration_database_url = Some(events.url().to_owned());
+            command_config.database_url =
+                crate::roles::as_role(&command_config.database_url, crate::roles::COMMAND_ROLE);
+        }
 
         let mut query_config = projection::Config::local();
         query_config.database_url = views.url().to_owned();
@@ -119,6 +129,11 @@ impl Stack {
         query_config.environment = projection::config::Environment::Test;
         query_config.clock = clocks.query_setting();
         query_config.watch_poll = Duration::from_millis(200);
+        if options.least_privilege {
+            let role = crate::roles::PROJECTION_ROLE;
+            query_config.database_url = crate::roles::as_role(views.url(), role);
+            query_config.eventstore_url = crate::roles::as_role(events.url(), role);
+        }
 
         let command = spawn("command service", |listener, stop| async move {
             command_service::run(command_config, listener, stop)

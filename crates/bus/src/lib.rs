@@ -6,6 +6,8 @@
 //! # Layout
 //! - [`config`] — [`BusConfig`], the stream name, subject prefix and duplicate window shared by
 //!   the relay and every consumer;
+//! - [`credentials`] — [`NatsCredentials`] (`NATS_USER`, `NATS_PASSWORD`) and the connect
+//!   options built from them;
 //! - [`subject`] — how an event's subject is built (`<prefix>.<lead_provider>.<stream>.<type>`);
 //! - [`stream`] — [`ensure_stream`], creating or updating the stream with an explicit window;
 //! - [`headers`] — the header names every published message carries;
@@ -18,6 +20,7 @@
 
 pub mod config;
 pub mod consumer;
+pub mod credentials;
 pub mod envelope;
 pub mod headers;
 pub mod public;
@@ -28,6 +31,7 @@ pub mod subject;
 
 pub use config::BusConfig;
 pub use consumer::{durable_pull_consumer, ephemeral_ordered_consumer};
+pub use credentials::{NatsCredentials, connect_options};
 pub use envelope::Envelope;
 pub use public::{PublicConfig, PublicMapError, PublicMapper, PublicMessage, PublicPublisher};
 pub use relay::{Relay, RelayConfig, RelayError, RelayStatus};

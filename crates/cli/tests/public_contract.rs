@@ -56,14 +56,23 @@ async fn r26_r31_public_messages_validate_against_the_schema_and_carry_no_person
     let l = drive(&stack).await;
     caught_up(&stack, &l).await;
 
-    // What the history holds about people.
+    // What the history holds about people, opened as the command service opens it (the store
+    // holds it sealed, R31).
     let rows: Vec<(Value, Value)> = sqlx::query_as("SELECT payload, metadata FROM events")
         .fetch_all(stack.events.pool())
         .await
         .expect("events");
+    let (mut payloads, metadata): (Vec<Value>, Vec<Value>) = rows.into_iter().unzip();
+    privacy::Vault::new(
+        stack.events.pool().clone(),
+        privacy::MasterKey::development(),
+    )
+    .unseal(&mut payloads)
+    .await
+    .expect("unsealed");
     let keys = personal_keys();
     let mut personal = BTreeSet::new();
-    for (payload, metadata) in &rows {
+    for (payload, metadata) in payloads.iter().zip(&metadata) {
         collect_personal(payload, &keys, false, &mut personal);
         collect_personal(metadata, &keys, false, &mut personal);
     }

@@ -13,6 +13,9 @@
 //! | `OFSTED_ENV` | `development` | `development`, `test` or `production` |
 //! | `OFSTED_CLOCK` | `system` | `system`, `fixed:<rfc3339>` or `from:<rfc3339>`; refused in production |
 //! | `OFSTED_CALENDAR` | bundled copy | path to a newer gov.uk `bank-holidays.json` (R1) |
+//! | `OFSTED_MASTER_KEY` | development key outside production | base64 of 32 bytes: wraps the per-person data keys (R31); production refuses to start without it |
+//! | `OFSTED_MIGRATION_DATABASE_URL` | `DATABASE_URL` | an owner role that creates the database and runs migrations; `DATABASE_URL` may then be a least-privilege role |
+//! | `NATS_USER`, `NATS_PASSWORD` | none | the relay's NATS user (deploy/nats/accounts.conf) |
 //!
 //! `OFSTED_ENV` defaults to `development` so that `make run` works out of the box; a
 //! production deployment sets `production`, which turns on [`check_clock_policy`].
@@ -86,6 +89,12 @@ pub struct Config {
     pub clock: ClockSetting,
     /// A newer `bank-holidays.json` than the bundled one.
     pub calendar_path: Option<PathBuf>,
+    /// Wraps the per-person data keys (R31); `None`: the development key ([`master_key`]).
+    pub master_key: Option<privacy::MasterKey>,
+    /// Owner credentials for creating the database and migrating; `None`: `database_url`.
+    pub migration_database_url: Option<String>,
+    /// The relay's NATS user.
+    pub nats_credentials: Option<bus::NatsCredentials>,
 }
 
 /// A configuration that cannot be used.
@@ -104,6 +113,9 @@ pub enum ConfigError {
     /// R5: production must use the system clock.
     #[error("OFSTED_CLOCK replaces the server clock, which production refuses (R5)")]
     ClockInProduction,
+    /// R31: production must have its own master key.
+    #[error("OFSTED_MASTER_KEY is required in production (the development key protects nothing)")]
+    MasterKeyMissing,
 }
 
 impl Config {
@@ -119,6 +131,9 @@ impl Config {
             environment: Environment::Development,
             clock: ClockSetting::System,
             calendar_path: None,
+            master_key: None,
+            migration_database_url: None,
+            nats_credentials: None,
         }
     }
 
@@ -188,7 +203,20 @@ impl Config {
             config.clock = parse_clock(&clock)?;
         }
         config.calendar_path = get("OFSTED_CALENDAR").map(PathBuf::from);
+        if let Some(key) = get("OFSTED_MASTER_KEY") {
+            config.master_key =
+                Some(
+                    privacy::MasterKey::from_base64(&key).map_err(|e| ConfigError::Invalid {
+                        variable: "OFSTED_MASTER_KEY",
+                        value: "<redacted>".into(),
+                        reason: e.to_string(),
+                    })?,
+                );
+        }
+        config.migration_database_url = get("OFSTED_MIGRATION_DATABASE_URL");
+        config.nats_credentials = bus::NatsCredentials::from_source(get);
         check_clock_policy(&config)?;
+        master_key(&config)?;
         Ok(config)
     }
 }
@@ -201,6 +229,18 @@ pub fn check_clock_policy(config: &Config) -> Result<(), ConfigError> {
         return Err(ConfigError::ClockInProduction);
     }
     Ok(())
+}
+
+/// R31: the master key to use: the configured one, else the development key, which only
+/// development and test accept. Both [`Config::from_source`] and start-up call it.
+pub fn master_key(config: &Config) -> Result<privacy::MasterKey, ConfigError> {
+    match (&config.master_key, config.environment) {
+        (Some(key), _) => Ok(key.clone()),
+        (None, Environment::Production) => Err(ConfigError::MasterKeyMissing),
+        (None, Environment::Development | Environment::Test) => {
+            Ok(privacy::MasterKey::development())
+        }
+    }
 }
 
 fn parse_clock(raw: &str) -> Result<ClockSetting, ConfigError> {
@@ -257,7 +297,31 @@ mod tests {
             config(&[fixed, ("OFSTED_ENV", "production")]),
             Err(ConfigError::ClockInProduction)
         ));
-        assert!(config(&[("OFSTED_ENV", "production")]).is_ok());
+        let key = (
+            "OFSTED_MASTER_KEY",
+            "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=",
+        );
+        assert!(config(&[("OFSTED_ENV", "production"), key]).is_ok());
+    }
+
+    #[test]
+    fn r31_production_refuses_to_start_without_a_master_key() {
+        assert!(matches!(
+            config(&[("OFSTED_ENV", "production")]),
+            Err(ConfigError::MasterKeyMissing)
+        ));
+        let dev = config(&[]).unwrap();
+        assert!(dev.master_key.is_none());
+        assert!(master_key(&dev).is_ok());
+        match config(&[("OFSTED_MASTER_KEY", "c2hvcnQ=")]) {
+            Err(ConfigError::Invalid {
+                variable, value, ..
+            }) => {
+                assert_eq!(variable, "OFSTED_MASTER_KEY");
+                assert_eq!(value, "<redacted>");
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

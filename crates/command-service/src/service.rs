@@ -82,6 +82,7 @@ macro_rules! command_service {
 command_service! {
     register_lead_provider(RegisterLeadProviderRequest) -> LeadProviderCommandResponse via LeadProviderAggregate;
     update_lead_provider(UpdateLeadProviderRequest) -> LeadProviderCommandResponse via LeadProviderAggregate;
+    erase_personal_data(ErasePersonalDataRequest) -> LeadProviderCommandResponse via LeadProviderAggregate;
     plan_inspection(PlanInspectionRequest) -> CommandResponse via InspectionAggregate;
     reschedule_inspection(RescheduleInspectionRequest) -> CommandResponse via InspectionAggregate;
     cancel_inspection(CancelInspectionRequest) -> CommandResponse via InspectionAggregate;

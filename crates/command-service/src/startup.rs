@@ -2,6 +2,10 @@
 //! the database if missing, connect, migrate, then mark the service ready and start the
 //! outbox relay. Connection failures are retried with backoff, so the service may start
 //! before Postgres; a migration that fails for any other reason stops it.
+//!
+//! Creating and migrating use `OFSTED_MIGRATION_DATABASE_URL` when set (an owner role), and
+//! the service's own `DATABASE_URL` role then needs only the privileges of
+//! `deploy/postgres/roles.sql`; the owner's connection is closed before serving.
 
 use std::str::FromStr;
 use std::sync::{Arc, OnceLock};
@@ -18,7 +22,7 @@ use tonic_health::ServingStatus;
 use tonic_health::server::HealthReporter;
 
 use crate::clock::Clock;
-use crate::config::Config;
+use crate::config::{self, Config};
 use crate::handler::Handler;
 use crate::server::RunError;
 
@@ -46,10 +50,21 @@ pub(crate) struct StartUp {
 
 /// Prepare the store (retrying while Postgres is unreachable), then serve and relay.
 pub(crate) async fn start(s: StartUp) -> Result<Started, RunError> {
+    let master_key = config::master_key(&s.config)?;
+    tracing::info!(
+        master_key = master_key.fingerprint(),
+        development = s.config.master_key.is_none(),
+        "personal data sealed per person (R31)"
+    );
     let mut delay = MIN_RETRY;
-    let store = loop {
-        match prepare_store(&s.config.database_url).await {
-            Ok(store) => break store,
+    let migration_url = s
+        .config
+        .migration_database_url
+        .as_deref()
+        .unwrap_or(&s.config.database_url);
+    let (owner, store) = loop {
+        match prepare_store(migration_url, &s.config.database_url).await {
+            Ok(stores) => break stores,
             Err(StoreError::Migrate(e)) => return Err(RunError::Migrate(e)),
             Err(e) => {
                 tracing::warn!(error = %e, source = ?std::error::Error::source(&e), retry_in_ms = delay.as_millis() as u64, "event store not ready");
@@ -61,10 +76,14 @@ pub(crate) async fn start(s: StartUp) -> Result<Started, RunError> {
         }
         delay = (delay * 2).min(MAX_RETRY);
     };
-    bus::Relay::migrate(store.pool())
+    bus::Relay::migrate(owner.pool())
         .await
         .map_err(RunError::Relay)?;
-    let handler = Handler::new(store.clone(), s.clock, s.calendar);
+    if s.config.migration_database_url.is_some() {
+        owner.pool().close().await;
+    }
+    let vault = privacy::Vault::new(store.pool().clone(), master_key);
+    let handler = Handler::new(store.clone(), vault, s.clock, s.calendar);
     // Set once: `start` runs once per `run`.
     let _ = s.handler.set(handler);
     s.health
@@ -75,7 +94,7 @@ pub(crate) async fn start(s: StartUp) -> Result<Started, RunError> {
         .await;
     tracing::info!("migrations ran; serving");
 
-    let client = async_nats::ConnectOptions::new()
+    let client = bus::connect_options(s.config.nats_credentials.as_ref())
         .name("ofsted-command-service")
         .retry_on_initial_connect()
         .connect(s.config.bus.nats_url.as_str())
@@ -117,13 +136,23 @@ async fn wait_or_stop(stop: &mut watch::Receiver<bool>, delay: Duration) -> bool
     }
 }
 
-/// Create the database if missing, connect and migrate.
+/// Create the database if missing and migrate it (the event store and the person keys)
+/// through `migration_url`; connect the service's pool to `url`. Returns the owner's store
+/// (for the relay's table) and the service's.
 #[tracing::instrument(skip_all)]
-async fn prepare_store(url: &str) -> Result<EventStore, StoreError> {
-    ensure_database(url).await?;
+async fn prepare_store(
+    migration_url: &str,
+    url: &str,
+) -> Result<(EventStore, EventStore), StoreError> {
+    ensure_database(migration_url).await?;
+    let owner = EventStore::connect(migration_url, 1).await?;
+    owner.migrate().await?;
+    privacy::keys::migrate(owner.pool()).await?;
+    if migration_url == url {
+        return Ok((owner.clone(), owner));
+    }
     let store = EventStore::connect(url, POOL_SIZE).await?;
-    store.migrate().await?;
-    Ok(store)
+    Ok((owner, store))
 }
 
 /// Create the URL's database when the server says it does not exist (SQLSTATE 3D000), through

@@ -1,5 +1,5 @@
 //! The lead-provider aggregate (R6): who a provider is, which contracts it holds and its
-//! named representatives (personal data, R31).
+//! named representatives (personal data, R31), and the erasure of a person's data (R31).
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -7,12 +7,18 @@ use std::collections::BTreeSet;
 
 use crate::calendar::Calendar;
 use crate::error::DomainError;
-use crate::ids::LeadProviderId;
+use crate::ids::{LeadProviderId, PersonId};
 use crate::inspection::Command;
 use crate::permissions::{CommandKind, authorize};
-use crate::personal::PersonalDetails;
+use crate::personal::{PersonalDetails, PersonalRecord};
 use crate::time_policy;
 use crate::values::{ContractSet, FrameworkVersion, OverrideReason, Text};
+
+/// The schema version of every lead-provider event written by this code.
+///
+/// 2: representatives as [`PersonalRecord`]s, and `personal_data_erased` (R31). Version 1
+/// events were test data and are not migrated.
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Commands of the lead-provider aggregate.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -40,6 +46,15 @@ pub enum LeadProviderCommand {
         /// New list of named representatives (replaces the old).
         representatives: Option<Vec<PersonalDetails>>,
     },
+    /// R31: erase one person's personal data, wherever in the provider's records it is (its
+    /// representatives and its inspections). The service deletes the person's data key; the
+    /// event records that it happened.
+    ErasePersonalData {
+        /// Whose data.
+        person_id: PersonId,
+        /// Why: a reference to the request, never personal data itself.
+        reason: Text,
+    },
 }
 
 impl LeadProviderCommand {
@@ -48,6 +63,7 @@ impl LeadProviderCommand {
         match self {
             LeadProviderCommand::Register { .. } => CommandKind::RegisterLeadProvider,
             LeadProviderCommand::Update { .. } => CommandKind::UpdateLeadProvider,
+            LeadProviderCommand::ErasePersonalData { .. } => CommandKind::ErasePersonalData,
         }
     }
 }
@@ -82,7 +98,7 @@ pub enum LeadProviderEventBody {
         /// Contracts held.
         contracts: ContractSet,
         /// Named representatives.
-        representatives: Vec<PersonalDetails>,
+        representatives: Vec<PersonalRecord>,
     },
     /// R6.
     LeadProviderUpdated {
@@ -94,7 +110,15 @@ pub enum LeadProviderEventBody {
         contracts: Option<ContractSet>,
         /// New representatives.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        representatives: Option<Vec<PersonalDetails>>,
+        representatives: Option<Vec<PersonalRecord>>,
+    },
+    /// R31: the person's data key was deleted; whatever of theirs the history holds is now
+    /// unreadable. Holds no personal data.
+    PersonalDataErased {
+        /// Whose data.
+        person_id: PersonId,
+        /// Why (a request reference).
+        reason: Text,
     },
 }
 
@@ -104,6 +128,7 @@ impl LeadProviderEventBody {
         match self {
             LeadProviderEventBody::LeadProviderRegistered { .. } => "lead_provider_registered",
             LeadProviderEventBody::LeadProviderUpdated { .. } => "lead_provider_updated",
+            LeadProviderEventBody::PersonalDataErased { .. } => "personal_data_erased",
         }
     }
 }
@@ -131,7 +156,7 @@ pub struct LeadProvider {
     /// Contracts held.
     pub contracts: Option<ContractSet>,
     /// Named representatives.
-    pub representatives: Vec<PersonalDetails>,
+    pub representatives: Vec<PersonalRecord>,
 }
 
 /// Fold an event.
@@ -167,6 +192,13 @@ pub fn evolve(mut s: LeadProvider, e: &LeadProviderEvent) -> LeadProvider {
                 s.representatives = r.clone();
             }
         }
+        LeadProviderEventBody::PersonalDataErased { person_id, .. } => {
+            for r in &mut s.representatives {
+                if r.person_id() == *person_id {
+                    *r = PersonalRecord::erased(*person_id);
+                }
+            }
+        }
     }
     s
 }
@@ -180,7 +212,7 @@ pub fn decide(
 ) -> Result<Vec<LeadProviderEvent>, DomainError> {
     let target = match &cmd.body {
         LeadProviderCommand::Register { id, .. } => Some(*id),
-        LeadProviderCommand::Update { .. } => s.id,
+        LeadProviderCommand::Update { .. } | LeadProviderCommand::ErasePersonalData { .. } => s.id,
     };
     authorize(&cmd.actor, cmd.body.kind(), target)?;
     let times = time_policy::settle(
@@ -205,13 +237,20 @@ pub fn decide(
                 name: name.clone(),
                 framework: *framework,
                 contracts: contracts.clone(),
-                representatives: representatives.clone(),
+                representatives: representatives
+                    .iter()
+                    .map(PersonalDetails::record)
+                    .collect(),
             };
             if s.registered {
                 let same = s.id == Some(*id)
                     && s.name.as_ref() == Some(name)
                     && s.contracts.as_ref() == Some(contracts)
-                    && s.representatives == *representatives;
+                    && s.representatives.len() == representatives.len()
+                    && s.representatives
+                        .iter()
+                        .zip(representatives)
+                        .all(|(held, given)| held.details() == Some(given));
                 if same && s.version == 1 {
                     return Ok(vec![]);
                 }
@@ -227,12 +266,7 @@ pub fn decide(
             contracts,
             representatives,
         } => {
-            if !s.registered {
-                return Err(DomainError::not_found(
-                    "R6_LEAD_PROVIDER_NOT_REGISTERED",
-                    "no such lead provider",
-                ));
-            }
+            registered(s)?;
             if name.is_none() && contracts.is_none() && representatives.is_none() {
                 return Err(DomainError::invalid(
                     "name",
@@ -249,7 +283,16 @@ pub fn decide(
             LeadProviderEventBody::LeadProviderUpdated {
                 name: name.clone(),
                 contracts: contracts.clone(),
-                representatives: representatives.clone(),
+                representatives: representatives
+                    .as_ref()
+                    .map(|r| r.iter().map(PersonalDetails::record).collect()),
+            }
+        }
+        LeadProviderCommand::ErasePersonalData { person_id, reason } => {
+            registered(s)?;
+            LeadProviderEventBody::PersonalDataErased {
+                person_id: *person_id,
+                reason: reason.clone(),
             }
         }
     };
@@ -259,6 +302,16 @@ pub fn decide(
         backdate_reason: times.backdate_reason,
         body,
     }])
+}
+
+fn registered(s: &LeadProvider) -> Result<(), DomainError> {
+    if !s.registered {
+        return Err(DomainError::not_found(
+            "R6_LEAD_PROVIDER_NOT_REGISTERED",
+            "no such lead provider",
+        ));
+    }
+    Ok(())
 }
 
 fn check_contracts(
@@ -300,4 +353,59 @@ fn check_representatives(reps: &[PersonalDetails]) -> Result<(), DomainError> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::personal::PersonName;
+
+    fn person(n: u128, name: &str) -> PersonalDetails {
+        PersonalDetails {
+            person_id: uuid::Uuid::from_u128(n).to_string().parse().unwrap(),
+            name: PersonName::new(name).unwrap(),
+            email: None,
+            phone: None,
+        }
+    }
+
+    fn event(body: LeadProviderEventBody) -> LeadProviderEvent {
+        LeadProviderEvent {
+            occurred_at: DateTime::<Utc>::UNIX_EPOCH,
+            recorded_at: DateTime::<Utc>::UNIX_EPOCH,
+            backdate_reason: None,
+            body,
+        }
+    }
+
+    #[test]
+    fn r31_an_erasure_leaves_the_representative_by_person_id_only() {
+        let (ada, bob) = (person(1, "Ada"), person(2, "Bob"));
+        let registered = event(LeadProviderEventBody::LeadProviderRegistered {
+            lead_provider_id: uuid::Uuid::from_u128(9).to_string().parse().unwrap(),
+            name: Text::new("Provider").unwrap(),
+            framework: FrameworkVersion::V2024,
+            contracts: ContractSet::new([crate::values::Contract::Ecf]).unwrap(),
+            representatives: vec![ada.record(), bob.record()],
+        });
+        let erased = event(LeadProviderEventBody::PersonalDataErased {
+            person_id: ada.person_id,
+            reason: Text::new("request 42").unwrap(),
+        });
+        assert_eq!(erased.event_type(), "personal_data_erased");
+        let json = serde_json::to_string(&erased).unwrap();
+        assert!(!json.contains("Ada"), "{json}");
+        let s = [registered, erased]
+            .iter()
+            .fold(LeadProvider::default(), evolve);
+        assert_eq!(
+            s.representatives,
+            vec![PersonalRecord::erased(ada.person_id), bob.record()]
+        );
+        assert!(
+            s.representatives
+                .iter()
+                .any(|r| r.person_id() == ada.person_id)
+        );
+    }
 }

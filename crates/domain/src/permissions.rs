@@ -118,11 +118,12 @@ pub enum CommandKind {
     RespondToComplaint,
     IssueFinalReport,
     PublishReport,
+    ErasePersonalData,
 }
 
 impl CommandKind {
     /// Every command.
-    pub const ALL: [CommandKind; 34] = {
+    pub const ALL: [CommandKind; 35] = {
         use CommandKind::*;
         [
             RegisterLeadProvider,
@@ -159,6 +160,7 @@ impl CommandKind {
             RespondToComplaint,
             IssueFinalReport,
             PublishReport,
+            ErasePersonalData,
         ]
     };
 }
@@ -203,6 +205,7 @@ pub fn is_allowed(role: Role, command: CommandKind) -> bool {
                 | RespondToComplaint
                 | IssueFinalReport
                 | PublishReport
+                | ErasePersonalData
         ),
         Role::LeadProvider => matches!(
             command,

@@ -116,9 +116,132 @@ pub struct PersonalDetails {
     pub phone: Option<Phone>,
 }
 
+impl PersonalDetails {
+    /// As an event holds it.
+    pub fn record(&self) -> PersonalRecord {
+        PersonalRecord::Details(self.clone())
+    }
+}
+
+/// One person's personal data as events and state hold it (R31): readable, sealed, or erased.
+///
+/// Commands carry [`PersonalDetails`]; events carry this. Which form a reader sees depends on
+/// where it reads: the command service unseals what it loads (the details, or `Erased` once
+/// the person's key is gone); a reader holding no keys (the projection) sees `Sealed`. Every
+/// form names the person, which is all the rules need (R10's named-representative check).
+/// On the wire the three are told apart by their keys: `name` (details), `sealed`, `erased`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum PersonalRecord {
+    /// The details, readable.
+    Details(PersonalDetails),
+    /// Encrypted under the person's data key; the box is opaque to the domain.
+    Sealed(SealedPerson),
+    /// Erased: the person's key was deleted, so only whose data it was remains.
+    Erased(ErasedPerson),
+}
+
+/// Personal data encrypted under the person's data key (see the `privacy` crate).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SealedPerson {
+    /// Whose data it is.
+    pub person_id: PersonId,
+    /// The sealed box (key id, nonce, ciphertext), opaque here; `null` where a reader keeps
+    /// only whose data it is.
+    pub sealed: serde_json::Value,
+}
+
+/// Personal data that was erased (R31).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErasedPerson {
+    /// Whose data it was.
+    pub person_id: PersonId,
+    /// Always `true` on the wire.
+    pub erased: ErasedMark,
+}
+
+/// The `"erased": true` marker of an [`ErasedPerson`]: serialises as `true` and accepts
+/// nothing else, so that a stray `"erased": false` is not taken for an erasure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ErasedMark;
+
+impl Serialize for ErasedMark {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_bool(true)
+    }
+}
+
+impl<'de> Deserialize<'de> for ErasedMark {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        if bool::deserialize(d)? {
+            Ok(ErasedMark)
+        } else {
+            Err(serde::de::Error::custom("erased must be true"))
+        }
+    }
+}
+
+impl PersonalRecord {
+    /// An erased person.
+    pub fn erased(person_id: PersonId) -> Self {
+        PersonalRecord::Erased(ErasedPerson {
+            person_id,
+            erased: ErasedMark,
+        })
+    }
+
+    /// Whose data this is.
+    pub fn person_id(&self) -> PersonId {
+        match self {
+            PersonalRecord::Details(d) => d.person_id,
+            PersonalRecord::Sealed(s) => s.person_id,
+            PersonalRecord::Erased(e) => e.person_id,
+        }
+    }
+
+    /// The details, when readable.
+    pub fn details(&self) -> Option<&PersonalDetails> {
+        match self {
+            PersonalRecord::Details(d) => Some(d),
+            PersonalRecord::Sealed(_) | PersonalRecord::Erased(_) => None,
+        }
+    }
+
+    /// Whether the person's data was erased.
+    pub fn is_erased(&self) -> bool {
+        matches!(self, PersonalRecord::Erased(_))
+    }
+
+    /// Whose data, without the data: details and sealed boxes become `Sealed` with a `null`
+    /// box, erasures stay. What a read model keeps.
+    pub fn withheld(&self) -> Self {
+        match self {
+            PersonalRecord::Erased(_) => self.clone(),
+            PersonalRecord::Details(_) | PersonalRecord::Sealed(_) => {
+                PersonalRecord::Sealed(SealedPerson {
+                    person_id: self.person_id(),
+                    sealed: serde_json::Value::Null,
+                })
+            }
+        }
+    }
+}
+
+impl From<PersonalDetails> for PersonalRecord {
+    fn from(d: PersonalDetails) -> Self {
+        PersonalRecord::Details(d)
+    }
+}
+
 /// The names of the domain's personal-data types: used by privacy tests to derive what must
 /// never reach a shared subject (R31), rather than keeping a list of banned field names.
-pub const PERSONAL_DATA_TYPES: [&str; 4] = ["PersonalDetails", "PersonName", "Email", "Phone"];
+pub const PERSONAL_DATA_TYPES: [&str; 5] = [
+    "PersonalDetails",
+    "PersonalRecord",
+    "PersonName",
+    "Email",
+    "Phone",
+];
 
 #[cfg(test)]
 mod tests {
@@ -137,5 +260,36 @@ mod tests {
         assert!(Phone::new("+44 (0)20 7946 0000").is_ok());
         assert!(Phone::new("12345").is_err());
         assert!(Phone::new("0207-abc").is_err());
+    }
+
+    #[test]
+    fn r31_records_are_told_apart_by_their_keys() {
+        let id: PersonId =
+            serde_json::from_value(serde_json::json!("0190a0b0-0000-7000-8000-000000000001"))
+                .unwrap();
+        let details = PersonalDetails {
+            person_id: id,
+            name: PersonName::new("Ada").unwrap(),
+            email: None,
+            phone: None,
+        };
+        let sealed = PersonalRecord::Sealed(SealedPerson {
+            person_id: id,
+            sealed: serde_json::json!({"key_id": "k"}),
+        });
+        for r in [details.record(), sealed.clone(), PersonalRecord::erased(id)] {
+            let back: PersonalRecord =
+                serde_json::from_value(serde_json::to_value(&r).unwrap()).unwrap();
+            assert_eq!(back, r);
+            assert_eq!(back.person_id(), id);
+        }
+        assert_eq!(
+            serde_json::to_value(PersonalRecord::erased(id)).unwrap(),
+            serde_json::json!({"person_id": id, "erased": true})
+        );
+        let not_erased = serde_json::json!({"person_id": id, "erased": false});
+        assert!(serde_json::from_value::<PersonalRecord>(not_erased).is_err());
+        assert!(sealed.withheld().details().is_none());
+        assert!(PersonalRecord::erased(id).withheld().is_erased());
     }
 }

@@ -5,6 +5,7 @@
 //! | `PROJECTION_DATABASE_URL` | `postgres://postgres:postgres@127.0.0.1:5432/ofsted_projections` | read models (created if missing) |
 //! | `EVENTSTORE_DATABASE_URL` | `DATABASE_URL`, else `postgres://postgres:postgres@127.0.0.1:5432/ofsted` | event store, read only: gap fills and `rebuild` |
 //! | `NATS_URL` | `nats://127.0.0.1:4222` | JetStream server |
+//! | `NATS_USER`, `NATS_PASSWORD` | none | this service's NATS user (deploy/nats/accounts.conf) |
 //! | `OFSTED_STREAM` | `INSPECTION_EVENTS` | JetStream stream name |
 //! | `OFSTED_SUBJECT_PREFIX` | `ofsted.inspections.v1.events` | subject prefix (the consumer filters `<prefix>.>`) |
 //! | `OFSTED_DUPLICATE_WINDOW_SECS` | `120` | used only if this service has to create the stream |
@@ -96,6 +97,8 @@ pub struct Config {
     pub clock: ClockSetting,
     /// A newer `bank-holidays.json`.
     pub calendar_path: Option<PathBuf>,
+    /// This service's NATS user.
+    pub nats_credentials: Option<bus::NatsCredentials>,
     /// Test failpoint: leave the first delivery of every message unacked (it is applied), so
     /// JetStream redelivers it after `ack_wait`.
     #[doc(hidden)]
@@ -132,6 +135,7 @@ impl Config {
             environment: Environment::Development,
             clock: ClockSetting::System,
             calendar_path: None,
+            nats_credentials: None,
             skip_first_ack: false,
         }
     }
@@ -196,6 +200,7 @@ impl Config {
             c.clock = parse_clock(&v)?;
         }
         c.calendar_path = get("OFSTED_CALENDAR").map(PathBuf::from);
+        c.nats_credentials = bus::NatsCredentials::from_source(get);
         check_clock_policy(&c)?;
         Ok(c)
     }

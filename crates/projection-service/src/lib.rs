@@ -142,7 +142,7 @@ pub async fn run(
         return Ok(());
     };
     let store = event_store(&config.eventstore_url)?;
-    let client = async_nats::ConnectOptions::new()
+    let client = bus::connect_options(config.nats_credentials.as_ref())
         .name("ofsted-projection-service")
         .retry_on_initial_connect()
         .connect(config.bus.nats_url.as_str())

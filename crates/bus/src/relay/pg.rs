@@ -26,9 +26,17 @@ const DDL: &str = "CREATE TABLE IF NOT EXISTS relay_cursors (
 /// violation on the catalog when two sessions race).
 const DDL_LOCK_KEY: i64 = 0x6f66_7374_6564_6464;
 
-/// Creates the relay's table when missing.
+/// Creates the relay's table when missing. When it exists nothing else is done, so a
+/// least-privilege role (no `CREATE` on the schema, which even `IF NOT EXISTS` needs) can run
+/// the relay once an owner has created the table.
 #[tracing::instrument(skip_all)]
 pub(crate) async fn migrate(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
+    let exists: bool = sqlx::query_scalar("SELECT to_regclass('relay_cursors') IS NOT NULL")
+        .fetch_one(&mut *conn)
+        .await?;
+    if exists {
+        return Ok(());
+    }
     let mut tx = conn.begin().await?;
     sqlx::query("SELECT pg_advisory_xact_lock($1)")
         .bind(DDL_LOCK_KEY)

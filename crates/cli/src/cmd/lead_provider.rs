@@ -1,5 +1,5 @@
-//! `inspectionctl lead-provider …`: register and update lead providers (R6) and read one
-//! with its next-inspection deadline (R30).
+//! `inspectionctl lead-provider …`: register and update lead providers (R6), erase a person's
+//! personal data (R31) and read one with its next-inspection deadline (R30).
 
 use chrono::{DateTime, Utc};
 use clap::Subcommand;
@@ -48,6 +48,25 @@ pub enum LeadProviderCommand {
         representatives: Vec<pb::PersonalDetails>,
         #[arg(long)]
         expected_version: Option<u64>,
+    },
+    /// Erase one person's personal data from the provider's records (R31) [quality_assurer].
+    ///
+    /// Deletes the person's data key: their name, email and phone become unreadable wherever
+    /// the history holds them; read models and this tool show them as `erased`.
+    ///
+    /// Example:
+    ///   inspectionctl --as-role quality_assurer lead-provider erase-personal-data \
+    ///     --id 0190… --person 0190… --reason "erasure request DP-2027-042"
+    #[command(verbatim_doc_comment)]
+    ErasePersonalData {
+        #[arg(long, value_parser = args::uuid)]
+        id: String,
+        /// The person's id (as given when their details were recorded).
+        #[arg(long, value_parser = args::uuid)]
+        person: String,
+        /// Why: a request reference, not personal data.
+        #[arg(long)]
+        reason: String,
     },
     /// Show a lead provider and when its next inspection is due (R30).
     Get {
@@ -119,6 +138,21 @@ pub async fn run(ctx: &Ctx, cmd: LeadProviderCommand) -> anyhow::Result<()> {
             );
             ctx.print_lead_provider_command(&r)
         }
+        LeadProviderCommand::ErasePersonalData { id, person, reason } => {
+            let mut c = ctx.commands().await?;
+            let r = call!(
+                ctx,
+                c,
+                erase_personal_data,
+                pb::ErasePersonalDataRequest {
+                    meta: None,
+                    lead_provider_id: id,
+                    person_id: person,
+                    reason,
+                }
+            );
+            ctx.print_lead_provider_command(&r)
+        }
         LeadProviderCommand::Get { id, as_of } => {
             let mut q = ctx.queries().await?;
             let v = call!(
@@ -149,6 +183,9 @@ pub async fn run(ctx: &Ctx, cmd: LeadProviderCommand) -> anyhow::Result<()> {
                 "  representatives  {} (personal data not shown)",
                 v.representatives
             );
+            for p in &v.representative_people {
+                println!("    {}  {}", p.person_id, representative_state(p));
+            }
             println!("  inspections      {}", v.inspections);
             println!("  version          {}", v.version);
             match &v.next_inspection {
@@ -165,4 +202,9 @@ pub async fn run(ctx: &Ctx, cmd: LeadProviderCommand) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// How a representative is shown: `erased` once their data is erased (R31), else `held`.
+pub fn representative_state(p: &pb::RepresentativeView) -> &'static str {
+    if p.erased { "erased" } else { "held" }
 }

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use domain::DomainError;
 use domain::calendar::Calendar;
-use domain::ids::{InspectionId, LeadProviderId};
+use domain::ids::{InspectionId, LeadProviderId, PersonId};
 use domain::inspection::{
     self, Command, DecideContext, Inspection, InspectionCommand, InspectionEvent,
 };
@@ -29,6 +29,8 @@ pub(crate) trait Aggregate {
     const KIND: StreamKind;
     /// Name used in messages (`inspection`, `lead provider`).
     const NAME: &'static str;
+    /// The schema version of the events it writes.
+    const SCHEMA_VERSION: u32;
 
     /// The stream id.
     fn stream_id(id: Self::Id) -> Uuid;
@@ -55,6 +57,10 @@ pub(crate) trait Aggregate {
     fn event_type(event: &Self::Event) -> &'static str;
     /// When the event happened (R5).
     fn occurred_at(event: &Self::Event) -> DateTime<Utc>;
+    /// R31: the person whose data key the command deletes before its events are appended.
+    fn erases(_command: &Self::Command) -> Option<PersonId> {
+        None
+    }
 }
 
 /// The inspection aggregate (R7–R28).
@@ -68,6 +74,7 @@ impl Aggregate for InspectionAggregate {
     type Event = InspectionEvent;
     const KIND: StreamKind = StreamKind::Inspection;
     const NAME: &'static str = "inspection";
+    const SCHEMA_VERSION: u32 = inspection::SCHEMA_VERSION;
 
     fn stream_id(id: InspectionId) -> Uuid {
         id.as_uuid()
@@ -139,6 +146,7 @@ impl Aggregate for LeadProviderAggregate {
     type Event = LeadProviderEvent;
     const KIND: StreamKind = StreamKind::LeadProvider;
     const NAME: &'static str = "lead provider";
+    const SCHEMA_VERSION: u32 = lead_provider::SCHEMA_VERSION;
 
     fn stream_id(id: LeadProviderId) -> Uuid {
         id.as_uuid()
@@ -177,5 +185,12 @@ impl Aggregate for LeadProviderAggregate {
 
     fn occurred_at(event: &LeadProviderEvent) -> DateTime<Utc> {
         event.occurred_at
+    }
+
+    fn erases(command: &LeadProviderCommand) -> Option<PersonId> {
+        match command {
+            LeadProviderCommand::ErasePersonalData { person_id, .. } => Some(*person_id),
+            LeadProviderCommand::Register { .. } | LeadProviderCommand::Update { .. } => None,
+        }
     }
 }

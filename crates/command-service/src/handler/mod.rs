@@ -3,7 +3,8 @@
 //!
 //! - `aggregate`: the [`aggregate::Aggregate`] trait and its two implementations;
 //! - `context`: [`RequestContext`] (actor, correlation, causation, trace);
-//! - `stream`: loading a stream into state, and turning decided events into store events.
+//! - `stream`: loading a stream into state, and turning decided events into store events
+//!   (unsealing and sealing personal data, R31).
 
 pub(crate) mod aggregate;
 mod context;
@@ -17,6 +18,7 @@ use eventstore::{
     AppendOutcome, AppendRequest, AppendResult, EventStore, ExpectedVersion, IdempotencyRecord,
     StoreError, StreamRef,
 };
+use privacy::Vault;
 use proto::CommandRequest;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -53,19 +55,27 @@ impl From<AppendResult> for Outcome {
     }
 }
 
-/// Everything a command needs: the store, the clock and the calendar.
+/// Everything a command needs: the store, the personal-data vault, the clock and the
+/// calendar.
 #[derive(Debug, Clone)]
 pub struct Handler {
     store: EventStore,
+    vault: Vault,
     clock: Arc<dyn Clock>,
     calendar: Arc<Calendar>,
 }
 
 impl Handler {
     /// A handler over a migrated store.
-    pub fn new(store: EventStore, clock: Arc<dyn Clock>, calendar: Arc<Calendar>) -> Self {
+    pub fn new(
+        store: EventStore,
+        vault: Vault,
+        clock: Arc<dyn Clock>,
+        calendar: Arc<Calendar>,
+    ) -> Self {
         Handler {
             store,
+            vault,
             clock,
             calendar,
         }
@@ -116,7 +126,7 @@ impl Handler {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let loaded = stream::load::<A>(&self.store, stream_id).await?;
+            let loaded = stream::load::<A>(&self.store, &self.vault, stream_id).await?;
             if let Some(expected) = expected
                 && expected != loaded.version
             {
@@ -127,9 +137,13 @@ impl Handler {
             }
             let lead_provider = match A::lead_provider_needed(&loaded.state, &command.body) {
                 Some(lp) => Some(
-                    stream::load::<aggregate::LeadProviderAggregate>(&self.store, lp.as_uuid())
-                        .await?
-                        .state,
+                    stream::load::<aggregate::LeadProviderAggregate>(
+                        &self.store,
+                        &self.vault,
+                        lp.as_uuid(),
+                    )
+                    .await?
+                    .state,
                 ),
                 None => None,
             };
@@ -162,6 +176,15 @@ impl Handler {
                         parsed.id
                     ))
                 })?;
+            // R31: the key goes first. A crash after this line leaves the person erased and
+            // the event missing; the retry deletes nothing more and appends it. The other order
+            // could leave an event saying "erased" over data that still opens.
+            if let Some(person) = A::erases(&command.body) {
+                self.vault
+                    .erase(person.as_uuid())
+                    .await
+                    .map_err(stream::vault_error)?;
+            }
             let request = AppendRequest {
                 stream: StreamRef {
                     id: stream_id,
@@ -169,7 +192,8 @@ impl Handler {
                     lead_provider_id: filed_under.as_uuid(),
                 },
                 expected: ExpectedVersion::Exact(loaded.version),
-                events: stream::new_events::<A>(&events, &ctx, idempotency.as_ref())?,
+                events: stream::new_events::<A>(&self.vault, &events, &ctx, idempotency.as_ref())
+                    .await?,
                 idempotency: idempotency.clone(),
                 recorded_at: now,
             };

@@ -1,7 +1,12 @@
 //! Between the store and the domain: a stream's events folded into state, and decided
 //! events turned into store events with their metadata.
+//!
+//! Personal data (R31) is sealed here and nowhere else: decided events are sealed before they
+//! reach the store (so the store, the relay and the bus only ever see ciphertext), and a
+//! loaded stream is unsealed before it is folded (erased people come back as erased).
 
 use eventstore::{Cursor, EventMetadata, EventStore, IdempotencyRecord, NewEvent};
+use privacy::Vault;
 use uuid::Uuid;
 
 use super::RequestContext;
@@ -20,18 +25,24 @@ pub(crate) struct Loaded<S> {
 }
 
 /// Read and fold the whole stream (streams are short: tens of events per inspection).
-#[tracing::instrument(skip(store), fields(kind = A::NAME))]
+#[tracing::instrument(skip(store, vault), fields(kind = A::NAME))]
 pub(crate) async fn load<A: Aggregate>(
     store: &EventStore,
+    vault: &Vault,
     stream_id: Uuid,
 ) -> Result<Loaded<A::State>, CommandError> {
-    let events = store.read_stream(stream_id, 1).await?;
+    let mut events = store.read_stream(stream_id, 1).await?;
+    let mut payloads: Vec<serde_json::Value> = events
+        .iter_mut()
+        .map(|e| std::mem::take(&mut e.payload))
+        .collect();
+    vault.unseal(&mut payloads).await.map_err(vault_error)?;
     let mut loaded = Loaded {
         state: A::State::default(),
         version: 0,
         cursor: None,
     };
-    for recorded in events {
+    for (recorded, payload) in events.into_iter().zip(payloads) {
         if recorded.stream.kind != A::KIND {
             return Err(domain::DomainError::not_found(
                 "STREAM_KIND_MISMATCH",
@@ -43,7 +54,7 @@ pub(crate) async fn load<A: Aggregate>(
             )
             .into());
         }
-        let event: A::Event = serde_json::from_value(recorded.payload).map_err(|e| {
+        let event: A::Event = serde_json::from_value(payload).map_err(|e| {
             CommandError::Corrupt(format!(
                 "{} {stream_id} version {}: {e}",
                 A::NAME,
@@ -57,21 +68,31 @@ pub(crate) async fn load<A: Aggregate>(
     Ok(loaded)
 }
 
-/// Store events for decided domain events, each with the request's metadata.
-pub(crate) fn new_events<A: Aggregate>(
+/// Store events for decided domain events, personal data sealed, each with the request's
+/// metadata.
+pub(crate) async fn new_events<A: Aggregate>(
+    vault: &Vault,
     events: &[A::Event],
     ctx: &RequestContext,
     idempotency: Option<&IdempotencyRecord>,
 ) -> Result<Vec<NewEvent>, CommandError> {
-    events
+    let mut payloads = events
         .iter()
         .map(|event| {
+            serde_json::to_value(event)
+                .map_err(|e| CommandError::Corrupt(format!("encoding an event: {e}")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    vault.seal(&mut payloads).await.map_err(vault_error)?;
+    events
+        .iter()
+        .zip(payloads)
+        .map(|(event, payload)| {
             Ok(NewEvent {
                 event_id: Uuid::now_v7(),
                 event_type: A::event_type(event).to_owned(),
-                schema_version: domain::inspection::SCHEMA_VERSION,
-                payload: serde_json::to_value(event)
-                    .map_err(|e| CommandError::Corrupt(format!("encoding an event: {e}")))?,
+                schema_version: A::SCHEMA_VERSION,
+                payload,
                 metadata: EventMetadata {
                     actor: ctx.actor.subject.clone(),
                     role: ctx.actor.role.as_str().to_owned(),
@@ -84,4 +105,15 @@ pub(crate) fn new_events<A: Aggregate>(
             })
         })
         .collect()
+}
+
+/// A vault failure as a command error: its database like the store's (unavailable or
+/// internal), anything else internal. Never the caller's fault.
+pub(crate) fn vault_error(e: privacy::VaultError) -> CommandError {
+    match e {
+        privacy::VaultError::Database(e) => eventstore::StoreError::from(e).into(),
+        other @ (privacy::VaultError::Corrupt { .. } | privacy::VaultError::Random(_)) => {
+            CommandError::Corrupt(other.to_string())
+        }
+    }
 }

@@ -20,6 +20,7 @@ use crate::kind::InspectionKind;
 use crate::lead_provider::LeadProvider;
 use crate::london;
 use crate::permissions::authorize;
+use crate::personal::PersonalDetails;
 use crate::schedule::{self, ScheduleError};
 use crate::time_policy::{self, CommandTimes};
 use crate::values::{StakeholderGroup, Text};
@@ -135,7 +136,7 @@ fn decide_body(
                 && !lp
                     .representatives
                     .iter()
-                    .any(|r| r.person_id == spoke_to.person_id)
+                    .any(|r| r.person_id() == spoke_to.person_id)
             {
                 return Err(DomainError::invalid(
                     "spoke_to.person_id",
@@ -155,7 +156,7 @@ fn decide_body(
                 )
             })?;
             Ok(vec![E::NotificationCallMade {
-                spoke_to: spoke_to.clone(),
+                spoke_to: spoke_to.record(),
                 capacity: capacity.clone(),
                 exception,
                 survey_closes_at,
@@ -183,7 +184,7 @@ fn decide_body(
                 ));
             }
             Ok(vec![E::ConfirmationEmailSent {
-                recipients: recipients.clone(),
+                recipients: recipients.iter().map(PersonalDetails::record).collect(),
             }])
         }
         C::RequestDeferral { category, details } => {

@@ -12,7 +12,7 @@ use crate::inspection::commands::{
 };
 use crate::kind::InspectionKind;
 use crate::permissions::Role;
-use crate::personal::PersonalDetails;
+use crate::personal::PersonalRecord;
 use crate::values::{
     Contract, ContractSet, DeferralCategory, DocumentRef, FrameworkVersion, Grades, LpmvOutcome,
     MeetingGroup, OverrideReason, ReportKey, ShareScope, StakeholderGroup, Text,
@@ -20,7 +20,10 @@ use crate::values::{
 
 /// The schema version of every inspection event written by this code. Bump it when an event's
 /// JSON changes shape; readers keep understanding older versions.
-pub const SCHEMA_VERSION: u32 = 1;
+///
+/// 2: personal data as [`PersonalRecord`] (details, sealed or erased, R31). Version 1 events
+/// were test data and are not migrated.
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// One event: the two times of R5 and what happened.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -124,7 +127,7 @@ pub enum InspectionEventBody {
     /// R10, R12: the call; it opens the surveys and is the conversation day.
     NotificationCallMade {
         /// Who took the call.
-        spoke_to: PersonalDetails,
+        spoke_to: PersonalRecord,
         /// In what capacity.
         capacity: CallCapacity,
         /// Set when the call was on another day or before 09:30 (R10 override).
@@ -136,7 +139,7 @@ pub enum InspectionEventBody {
     /// R11.
     ConfirmationEmailSent {
         /// To whom.
-        recipients: Vec<PersonalDetails>,
+        recipients: Vec<PersonalRecord>,
     },
     /// R13.
     DeferralRequested {

@@ -425,6 +425,14 @@ impl InspectionQueryService for QueryService {
             inspections: states.len() as u32,
             next_inspection: next.as_ref().map(convert::deadline),
             as_of: Some(convert::ts(as_of)),
+            representative_people: lp
+                .representatives
+                .iter()
+                .map(|r| pb::RepresentativeView {
+                    person_id: r.person_id().to_string(),
+                    erased: r.is_erased(),
+                })
+                .collect(),
         }))
     }
 

@@ -10,6 +10,7 @@ use domain::calendar::Calendar;
 use domain::deadlines::{self, DeadlineStatus};
 use domain::inspection::{self, Inspection, InspectionEvent};
 use domain::lead_provider::{self, LeadProvider, LeadProviderEvent};
+use domain::personal::PersonalRecord;
 use domain::views;
 use eventstore::{RecordedEvent, StreamKind};
 use sqlx::{PgConnection, Row};
@@ -286,7 +287,8 @@ async fn apply_inspection(
 }
 
 /// Folds one lead-provider event into its row. Personal data (the representatives, R31) is
-/// counted, not kept.
+/// counted, not kept: each representative stays only as whose data it is, held (`sealed`,
+/// without the box) or erased. This service holds no keys, so it never sees the data.
 async fn apply_lead_provider(
     conn: &mut PgConnection,
     stmts: &Statements,
@@ -304,7 +306,11 @@ async fn apply_lead_provider(
     };
     let mut state = lead_provider::evolve(before, &event);
     let representatives = state.representatives.len() as i32;
-    state.representatives.clear();
+    state.representatives = state
+        .representatives
+        .iter()
+        .map(PersonalRecord::withheld)
+        .collect();
     sqlx::query(stmts.upsert_lead_provider)
         .bind(ev.stream_id)
         .bind(state.name.as_ref().map(|n| n.as_str().to_owned()))

@@ -313,7 +313,7 @@ pub struct LeadProviderRow {
     pub contracts: Vec<String>,
     pub representatives: i32,
     pub version: i64,
-    /// The folded `LeadProvider`, representatives removed.
+    /// The folded `LeadProvider`, representatives without their data.
     pub aggregate: serde_json::Value,
 }
 

@@ -7,6 +7,7 @@ use domain::lead_provider::LeadProviderCommand;
 use super::values::{contracts, framework, people};
 use super::{CommandRequest, Parsed, id, meta, opt_text, text};
 use crate::pb;
+use domain::ids::PersonId;
 
 impl CommandRequest for pb::RegisterLeadProviderRequest {
     const RPC: &'static str = "RegisterLeadProvider";
@@ -64,6 +65,24 @@ impl CommandRequest for pb::UpdateLeadProviderRequest {
                     .as_ref()
                     .map(|r| people(&r.people, "representatives.people"))
                     .transpose()?,
+            },
+        })
+    }
+}
+
+impl CommandRequest for pb::ErasePersonalDataRequest {
+    const RPC: &'static str = "ErasePersonalData";
+    type Id = LeadProviderId;
+    type Body = LeadProviderCommand;
+
+    fn parse(&self) -> Result<Parsed<LeadProviderId, LeadProviderCommand>, DomainError> {
+        let person_id: PersonId = id(&self.person_id, "person_id")?;
+        Ok(Parsed {
+            id: id(&self.lead_provider_id, "lead_provider_id")?,
+            meta: meta(self.meta.as_ref())?,
+            body: LeadProviderCommand::ErasePersonalData {
+                person_id,
+                reason: text(&self.reason, "reason")?,
             },
         })
     }
