@@ -255,25 +255,24 @@ pub async fn rebuild(
         }
     }
 
-    let mut tx = pool.begin().await?;
-    sqlx::query(sql::LOCK_APPLY).execute(&mut *tx).await?;
-    caught_up += catch_up(&mut tx, store, calendar).await?;
-    let mut differences = Vec::new();
-    if options.verify {
-        for table in REBUILT_TABLES {
-            differences.push((table, dump::differences(&mut tx, table).await?));
+    // The swap: under the apply lock, catch up the last events, verify, then take every live
+    // table's ACCESS EXCLUSIVE lock in one statement before renaming. A query that already
+    // holds one of them while waiting for another would deadlock with renames taken table by
+    // table; with a lock timeout shorter than the deadlock check, the swap gives way instead
+    // and tries again, and queries only ever wait.
+    let mut attempt = 0;
+    let (more, differences) = loop {
+        attempt += 1;
+        match swap_once(pool, store, calendar, options).await {
+            Err(RebuildError::Db(sqlx::Error::Database(e)))
+                if e.code().as_deref() == Some(LOCK_NOT_AVAILABLE) && attempt < SWAP_ATTEMPTS =>
+            {
+                tracing::info!(attempt, "swap gave way to running queries; trying again");
+            }
+            other => break other?,
         }
-        if differences.iter().any(|(_, n)| *n != 0) {
-            tx.rollback().await?;
-            return Err(RebuildError::Differs(differences));
-        }
-    }
-    for statements in SWAP {
-        for statement in statements {
-            sqlx::query(statement).execute(&mut *tx).await?;
-        }
-    }
-    tx.commit().await?;
+    };
+    caught_up += more;
     let report = RebuildReport {
         replayed: done,
         caught_up,
@@ -284,6 +283,52 @@ pub async fn rebuild(
     };
     tracing::info!(?report, "rebuild swapped in");
     Ok(report)
+}
+
+/// SQLSTATE `lock_not_available`: the swap's lock timeout expired.
+const LOCK_NOT_AVAILABLE: &str = "55P03";
+
+/// How many times the swap gives way to running queries before the rebuild fails.
+const SWAP_ATTEMPTS: u32 = 50;
+
+/// Below Postgres's default `deadlock_timeout` (1 s), so the swap times out before a deadlock
+/// check could pick a query as the victim.
+const SWAP_LOCK_TIMEOUT: &str = "SET LOCAL lock_timeout = '200ms'";
+
+/// Every live table, locked in one statement just before the renames.
+const LOCK_LIVE: &str = "LOCK TABLE inspections, inspection_events, deadlines, reports, lead_providers, applied \
+     IN ACCESS EXCLUSIVE MODE";
+
+/// One try at the locked phase of the swap: catch up, verify, lock, rename, commit. Returns
+/// how many events were caught up and the verification's differences.
+async fn swap_once(
+    pool: &PgPool,
+    store: &EventStore,
+    calendar: &Calendar,
+    options: &RebuildOptions,
+) -> Result<(u64, Vec<(&'static str, i64)>), RebuildError> {
+    let mut tx = pool.begin().await?;
+    sqlx::query(sql::LOCK_APPLY).execute(&mut *tx).await?;
+    let caught_up = catch_up(&mut tx, store, calendar).await?;
+    let mut differences = Vec::new();
+    if options.verify {
+        for table in REBUILT_TABLES {
+            differences.push((table, dump::differences(&mut tx, table).await?));
+        }
+        if differences.iter().any(|(_, n)| *n != 0) {
+            tx.rollback().await?;
+            return Err(RebuildError::Differs(differences));
+        }
+    }
+    sqlx::query(SWAP_LOCK_TIMEOUT).execute(&mut *tx).await?;
+    sqlx::query(LOCK_LIVE).execute(&mut *tx).await?;
+    for statements in SWAP {
+        for statement in statements {
+            sqlx::query(statement).execute(&mut *tx).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok((caught_up, differences))
 }
 
 /// Bring every copy up to the live version of its stream, reading the missing events from
