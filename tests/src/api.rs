@@ -1,11 +1,16 @@
-//! gRPC clients of both services and the actors of DOMAIN.md, carried as request metadata
-//! (`x-actor-subject`, `x-actor-role`, `x-lead-provider-id`; see `command_service::auth`).
+//! gRPC clients of both services and the actors of DOMAIN.md, each proving who it is with a
+//! development bearer token (`auth::dev`, trusted by the services in `OFSTED_ENV=test`).
 
 use std::net::SocketAddr;
 
+use auth::Identity;
+use auth::grpc::Bearer;
+use domain::ids::LeadProviderId;
+use domain::permissions::Role;
 use proto::pb::inspection_command_service_client::InspectionCommandServiceClient;
 use proto::pb::inspection_query_service_client::InspectionQueryServiceClient;
 use tonic::Request;
+use tonic::service::interceptor::InterceptedService;
 use tonic::transport::Channel;
 use uuid::Uuid;
 
@@ -39,42 +44,54 @@ impl Who {
         }
     }
 
+    /// The verified identity this actor's token carries.
+    pub fn verified(self) -> Identity {
+        let (role, subject) = self.identity();
+        let role: Role = role.parse().expect("a role of DOMAIN.md");
+        let lead_provider = match self {
+            Who::LeadProvider(lp) => Some(LeadProviderId::new(lp).expect("lead provider id")),
+            _ => None,
+        };
+        Identity::new(subject, role, lead_provider).expect("identity")
+    }
+
+    /// The bearer interceptor of this actor.
+    pub fn bearer(self) -> Bearer {
+        Bearer::new(&auth::dev::token_for(&self.verified())).expect("ascii token")
+    }
+
     /// `body` as a request from this actor.
     pub fn request<T>(self, body: T) -> Request<T> {
-        let (role, subject) = self.identity();
         let mut request = Request::new(body);
-        let m = request.metadata_mut();
-        m.insert(
-            command_service::auth::SUBJECT_HEADER,
-            subject.parse().expect("ascii"),
-        );
-        m.insert(
-            command_service::auth::ROLE_HEADER,
-            role.parse().expect("ascii"),
-        );
-        if let Who::LeadProvider(lp) = self {
-            m.insert(
-                command_service::auth::LEAD_PROVIDER_HEADER,
-                lp.to_string().parse().expect("ascii"),
-            );
-        }
+        self.bearer().apply(&mut request);
         request
     }
 }
 
-/// Clients of the command and query services (cheap to clone).
+/// A query client acting as an operator (who reads everything).
+pub type QueryClient = InspectionQueryServiceClient<InterceptedService<Channel, Bearer>>;
+
+/// Clients of the command and query services (cheap to clone). Commands carry the identity of
+/// each request ([`Who::request`]); queries are an operator's unless made with
+/// [`Api::queries_as`].
 #[derive(Debug, Clone)]
 pub struct Api {
     commands: InspectionCommandServiceClient<Channel>,
-    queries: InspectionQueryServiceClient<Channel>,
+    query_channel: Channel,
+    queries: QueryClient,
 }
 
 impl Api {
     /// Clients of the services at these addresses (connected lazily, reconnecting as needed).
     pub fn new(command_addr: SocketAddr, query_addr: SocketAddr) -> Api {
+        let query_channel = channel(query_addr);
         Api {
             commands: InspectionCommandServiceClient::new(channel(command_addr)),
-            queries: InspectionQueryServiceClient::new(channel(query_addr)),
+            queries: InspectionQueryServiceClient::with_interceptor(
+                query_channel.clone(),
+                Who::Operator.bearer(),
+            ),
+            query_channel,
         }
     }
 
@@ -83,9 +100,14 @@ impl Api {
         self.commands.clone()
     }
 
-    /// A query client.
-    pub fn queries(&self) -> InspectionQueryServiceClient<Channel> {
+    /// A query client acting as an operator.
+    pub fn queries(&self) -> QueryClient {
         self.queries.clone()
+    }
+
+    /// A query client acting as `who`.
+    pub fn queries_as(&self, who: Who) -> QueryClient {
+        InspectionQueryServiceClient::with_interceptor(self.query_channel.clone(), who.bearer())
     }
 }
 

@@ -1,11 +1,13 @@
 //! Who the load generator acts as, and how that identity travels with a request.
 //!
-//! The one place that knows how the services authenticate callers: today the command
-//! service takes the actor from `x-actor-*` headers (`command_service::auth`); when bearer
-//! JWTs replace them, only [`Who::request`] changes.
+//! The one place that knows how the services authenticate callers: a development bearer token
+//! (`auth::dev`, trusted by services in development and test) per actor, minted once and
+//! re-used while it is valid.
 
+use auth::Identity;
+use domain::ids::LeadProviderId;
+use domain::permissions::Role;
 use tonic::Request;
-use tonic::metadata::MetadataValue;
 use uuid::Uuid;
 
 /// An actor of DOMAIN.md.
@@ -32,17 +34,22 @@ impl Who {
         }
     }
 
+    /// The identity this actor's token carries.
+    pub fn identity(self) -> Identity {
+        let (role, subject) = self.role_and_subject();
+        let role: Role = role.parse().expect("a role of DOMAIN.md");
+        let lead_provider = match self {
+            Who::LeadProvider(lp) => LeadProviderId::new(lp).ok(),
+            _ => None,
+        };
+        Identity::new(subject, role, lead_provider).expect("a valid identity")
+    }
+
     /// `body` as a request from this actor.
     pub fn request<T>(self, body: T) -> Request<T> {
-        let (role, subject) = self.role_and_subject();
         let mut request = Request::new(body);
-        let m = request.metadata_mut();
-        m.insert("x-actor-subject", MetadataValue::from_static(subject));
-        m.insert("x-actor-role", MetadataValue::from_static(role));
-        if let Who::LeadProvider(lp) = self
-            && let Ok(v) = lp.to_string().parse()
-        {
-            m.insert("x-lead-provider-id", v);
+        if let Some(bearer) = auth::grpc::Bearer::new(&auth::dev::token_for(&self.identity())) {
+            bearer.apply(&mut request);
         }
         request
     }

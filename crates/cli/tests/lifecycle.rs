@@ -14,9 +14,15 @@ async fn cli_drives_a_full_lpmv_lifecycle_and_its_json_matches_the_query_api() {
     let stack = Stack::start(london(2027, 3, 1, 9, 0)).await;
     let l = drive(&stack).await;
     caught_up(&stack, &l).await;
-    let mut q = InspectionQueryServiceClient::connect(format!("http://{}", stack.query_addr))
+    let channel = tonic::transport::Endpoint::from_shared(format!("http://{}", stack.query_addr))
+        .expect("uri")
+        .connect()
         .await
         .expect("query service");
+    let operator = auth::Identity::new("e2e-operator", domain::permissions::Role::Operator, None)
+        .expect("identity");
+    let bearer = auth::grpc::Bearer::new(&auth::dev::token_for(&operator)).expect("token");
+    let mut q = InspectionQueryServiceClient::with_interceptor(channel, bearer);
 
     let summary = stack.cli_json(&["get", "-i", &l.inspection]).await;
     let api = q

@@ -16,6 +16,8 @@
 //! | `OFSTED_MASTER_KEY` | development key outside production | base64 of 32 bytes: wraps the per-person data keys (R31); production refuses to start without it |
 //! | `OFSTED_MIGRATION_DATABASE_URL` | `DATABASE_URL` | an owner role that creates the database and runs migrations; `DATABASE_URL` may then be a least-privilege role |
 //! | `NATS_USER`, `NATS_PASSWORD` | none | the relay's NATS user (deploy/nats/accounts.conf) |
+//! | `OFSTED_JWKS_FILE`, `OFSTED_JWT_AUDIENCE`, `OFSTED_JWT_ISSUER` | dev keys outside production | bearer tokens ([`auth::settings`]) |
+//! | `OFSTED_TLS_CERT`, `OFSTED_TLS_KEY`, `OFSTED_TLS_CLIENT_CA` | unset: plaintext | TLS / mTLS ([`auth::tls`]) |
 //!
 //! `OFSTED_ENV` defaults to `development` so that `make run` works out of the box; a
 //! production deployment sets `production`, which turns on [`check_clock_policy`].
@@ -95,6 +97,10 @@ pub struct Config {
     pub migration_database_url: Option<String>,
     /// The relay's NATS user.
     pub nats_credentials: Option<bus::NatsCredentials>,
+    /// Trusted token keys, audience and issuer.
+    pub auth: auth::AuthSettings,
+    /// TLS of the gRPC server (off by default).
+    pub tls: auth::tls::TlsSettings,
 }
 
 /// A configuration that cannot be used.
@@ -134,6 +140,8 @@ impl Config {
             master_key: None,
             migration_database_url: None,
             nats_credentials: None,
+            auth: auth::AuthSettings::default(),
+            tls: auth::tls::TlsSettings::default(),
         }
     }
 
@@ -215,6 +223,8 @@ impl Config {
         }
         config.migration_database_url = get("OFSTED_MIGRATION_DATABASE_URL");
         config.nats_credentials = bus::NatsCredentials::from_source(get);
+        config.auth = auth::AuthSettings::from_source(get);
+        config.tls = auth::tls::TlsSettings::from_source(get);
         check_clock_policy(&config)?;
         master_key(&config)?;
         Ok(config)

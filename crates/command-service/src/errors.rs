@@ -11,10 +11,10 @@ use eventstore::StoreError;
 use tonic::{Code, Status};
 use tonic_types::{ErrorDetails, FieldViolation, StatusExt};
 
-use crate::auth::AuthError;
+use auth::AuthError;
 
-/// `ErrorInfo.domain` of every error of this service.
-pub const ERROR_DOMAIN: &str = "inspections.ofsted.gov.uk";
+/// `ErrorInfo.domain` of every error of this service (the API's, shared with `auth`).
+pub const ERROR_DOMAIN: &str = auth::ERROR_DOMAIN;
 
 /// Reason of a version conflict (`ABORTED`).
 pub const VERSION_CONFLICT: &str = "VERSION_CONFLICT";
@@ -30,7 +30,7 @@ pub const INTERNAL: &str = "INTERNAL";
 /// Why a command was not carried out. Nothing was appended in any case.
 #[derive(Debug, thiserror::Error)]
 pub enum CommandError {
-    /// The caller could not be identified.
+    /// The caller could not be authenticated (`UNAUTHENTICATED`, a `TOKEN_*` reason).
     #[error(transparent)]
     Unauthenticated(#[from] AuthError),
     /// Bad input or a domain rule refused the command.
@@ -81,9 +81,7 @@ fn status(code: Code, message: String, reason: &str, meta: HashMap<String, Strin
 impl From<CommandError> for Status {
     fn from(err: CommandError) -> Status {
         match err {
-            CommandError::Unauthenticated(e) => {
-                status(Code::Unauthenticated, e.message, e.reason, HashMap::new())
-            }
+            CommandError::Unauthenticated(e) => e.into(),
             CommandError::Domain(e) => domain_status(e),
             CommandError::Conflict { current, expected } => {
                 let mut meta = HashMap::from([("current_version".into(), current.to_string())]);

@@ -1,6 +1,6 @@
 //! The command service: the write side of the inspections system over gRPC.
 //!
-//! Each RPC authenticates the caller, parses the request into a domain command (`proto`),
+//! Each RPC authenticates the caller (a bearer JWT, verified by the `auth` crate), parses the request into a domain command (`proto`),
 //! loads the stream(s), runs the domain's `decide` and appends the events to the Postgres
 //! event store with optimistic concurrency and idempotency keys. The outbox relay (`bus`)
 //! runs as a task and carries committed events to NATS JetStream; commands never wait for
@@ -9,7 +9,7 @@
 //! # Layout
 //! - [`config`]: environment variables and their local defaults; the R5 clock rule.
 //! - [`clock`]: the [`Clock`] trait, system and controllable clocks.
-//! - [`auth`]: who is calling (request metadata for now; the security issue replaces it).
+//! - [`auth`]: who is calling: the identity verified from the bearer token, nothing else.
 //! - [`errors`]: [`errors::CommandError`] and its one mapping to gRPC statuses.
 //! - `handler`: validate → load → decide → append, written once for both aggregates.
 //! - `service`: the `InspectionCommandService` implementation, one line per RPC.

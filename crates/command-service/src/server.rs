@@ -1,5 +1,8 @@
 //! [`run`]: the gRPC server (commands, health, reflection), start-up and graceful shutdown.
 //!
+//! The command API is wrapped in the bearer-token authenticator (`auth`); health and
+//! reflection are not. TLS (and mTLS) when `OFSTED_TLS_*` are set.
+//!
 //! Shutdown order: stop accepting and finish in-flight RPCs, then stop the relay after its
 //! current batch (acks awaited, cursor stored), then return.
 
@@ -14,7 +17,7 @@ use tonic::transport::Server;
 use tonic::transport::server::TcpIncoming;
 use tonic_health::ServingStatus;
 
-use crate::config::{Config, ConfigError, check_clock_policy};
+use crate::config::{Config, ConfigError, Environment, check_clock_policy};
 use crate::service::CommandService;
 use crate::startup::{StartUp, start};
 
@@ -41,6 +44,12 @@ pub enum RunError {
     /// The NATS URL is unusable.
     #[error("nats client: {0}")]
     Nats(String),
+    /// The token keys cannot be used (or are the development keys in production).
+    #[error("authentication")]
+    Auth(#[source] auth::SettingsError),
+    /// The TLS files cannot be used.
+    #[error("tls")]
+    Tls(#[source] auth::tls::TlsError),
     /// The reflection service could not be built.
     #[error("reflection service")]
     Reflection(#[source] tonic_reflection::server::Error),
@@ -82,6 +91,12 @@ pub async fn run(
     if config.clock.replaces_system_clock() {
         tracing::warn!(now = %clock.now(), "server clock replaced (test/demo setting)");
     }
+    let verifier = config
+        .auth
+        .verifier(config.environment == Environment::Production)
+        .map_err(RunError::Auth)?;
+    let authenticator = auth::grpc::Authenticator::new(Arc::new(verifier));
+    let tls = config.tls.server_config().map_err(RunError::Tls)?;
 
     let (health, health_service) = tonic_health::server::health_reporter();
     health
@@ -142,12 +157,18 @@ pub async fn run(
             .await;
         tracing::info!("draining in-flight requests");
     };
-    let served = Server::builder()
+    let mut builder = Server::builder();
+    if let Some(tls) = tls {
+        builder = builder.tls_config(tls).map_err(RunError::Transport)?;
+    }
+    // Only the command API is behind the authenticator: health and reflection stay open.
+    let served = builder
         .add_service(health_service)
         .add_service(reflection)
         .add_service(
-            pb::inspection_command_service_server::InspectionCommandServiceServer::new(
+            pb::inspection_command_service_server::InspectionCommandServiceServer::with_interceptor(
                 CommandService::new(handler),
+                authenticator,
             ),
         )
         .serve_with_incoming_shutdown(TcpIncoming::from(listener), server_shutdown)

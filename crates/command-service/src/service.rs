@@ -3,6 +3,7 @@
 
 use std::sync::{Arc, OnceLock};
 
+use domain::permissions::{Actor, CommandKind, authorize};
 use proto::CommandRequest;
 use proto::pb;
 use tonic::{Request, Response, Status};
@@ -30,13 +31,38 @@ impl CommandService {
         R: CommandRequest<Id = A::Id, Body = A::Command>,
         Resp: From<Outcome>,
     {
-        let ctx = RequestContext::from_metadata(request.metadata())?;
+        let actor = crate::auth::actor(&request).map_err(CommandError::from)?;
+        refuse_roles_not_permitted(&actor, R::RPC)?;
+        let ctx = RequestContext::new(actor, request.metadata());
         let handler = self.handler.get().ok_or(CommandError::Starting)?;
         let outcome = handler
             .execute::<A, R>(ctx, request.into_inner())
             .await
             .inspect_err(|e| tracing::debug!(error = %e, "command refused"))?;
         Ok(Response::new(outcome.into()))
+    }
+}
+
+/// The permission-table column of an RPC: the command of the same name.
+pub(crate) fn command_kind(rpc: &str) -> Option<CommandKind> {
+    CommandKind::ALL
+        .into_iter()
+        .find(|k| format!("{k:?}") == rpc)
+}
+
+/// The role half of the permission table, before the request is even parsed: a caller whose
+/// role may not issue the command learns nothing of its validation or of the stream. The
+/// domain's `decide` checks again, with the provider confinement that needs the stream.
+fn refuse_roles_not_permitted(actor: &Actor, rpc: &str) -> Result<(), CommandError> {
+    match command_kind(rpc) {
+        // A provider user's own provider stands in for the target, which is checked later.
+        Some(kind) => authorize(actor, kind, actor.lead_provider).map_err(CommandError::from),
+        None => {
+            tracing::error!(rpc, "rpc without a permission-table column");
+            Err(CommandError::Corrupt(format!(
+                "no permission entry for {rpc}"
+            )))
+        }
     }
 }
 
@@ -115,4 +141,29 @@ command_service! {
     respond_to_complaint(RespondToComplaintRequest) -> CommandResponse via InspectionAggregate;
     issue_final_report(IssueFinalReportRequest) -> CommandResponse via InspectionAggregate;
     publish_report(PublishReportRequest) -> CommandResponse via InspectionAggregate;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use prost::Message;
+
+    /// Every RPC of the service has a column in the permission table (its command's name).
+    #[test]
+    fn every_rpc_is_a_command_of_the_permission_table() {
+        let set = prost_types::FileDescriptorSet::decode(pb::FILE_DESCRIPTOR_SET).unwrap();
+        let methods: Vec<String> = set
+            .file
+            .iter()
+            .flat_map(|f| &f.service)
+            .filter(|s| s.name() == "InspectionCommandService")
+            .flat_map(|s| &s.method)
+            .map(|m| m.name().to_owned())
+            .collect();
+        assert!(methods.len() >= 34, "{methods:?}");
+        for m in &methods {
+            assert!(command_kind(m).is_some(), "{m} has no CommandKind");
+        }
+        assert_eq!(methods.len(), CommandKind::ALL.len());
+    }
 }

@@ -172,10 +172,7 @@ async fn permission_and_identity_refusals_change_nothing() {
         .plan_inspection(tonic::Request::new(plan_request(lp, None)))
         .await
         .unwrap_err();
-    assert_eq!(
-        reason(&status, Code::Unauthenticated),
-        "ACTOR_SUBJECT_MISSING"
-    );
+    assert_eq!(reason(&status, Code::Unauthenticated), "TOKEN_MISSING");
 
     let status = client
         .start_inspection(as_inspector(pb::StartInspectionRequest {

@@ -256,13 +256,12 @@ pub fn authorize(
                     "a lead_provider caller must be bound to one lead provider",
                 ));
             }
-            (Some(own), target) => {
-                let target = target.map_or_else(|| "none".to_owned(), |t| t.to_string());
+            // Another provider's inspection and one that does not exist get the same answer,
+            // which names neither the owner nor whether it exists.
+            (Some(own), _) => {
                 return Err(DomainError::denied(
                     "LEAD_PROVIDER_MISMATCH",
-                    format!(
-                        "lead provider {own} may not act on lead provider {target}'s inspection"
-                    ),
+                    format!("lead provider {own} may act only on its own inspections"),
                 ));
             }
         }

@@ -15,6 +15,8 @@
 //! | `OFSTED_ENV` | `development` | `development`, `test` or `production` |
 //! | `OFSTED_CLOCK` | `system` | `system`, `fixed:<rfc3339>` or `from:<rfc3339>`; refused in production |
 //! | `OFSTED_CALENDAR` | bundled copy | a newer gov.uk `bank-holidays.json` (R1) |
+//! | `OFSTED_JWKS_FILE`, `OFSTED_JWT_AUDIENCE`, `OFSTED_JWT_ISSUER` | dev keys outside production | bearer tokens ([`auth::settings`]) |
+//! | `OFSTED_TLS_CERT`, `OFSTED_TLS_KEY`, `OFSTED_TLS_CLIENT_CA` | unset: plaintext | TLS / mTLS ([`auth::tls`]) |
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -99,6 +101,10 @@ pub struct Config {
     pub calendar_path: Option<PathBuf>,
     /// This service's NATS user.
     pub nats_credentials: Option<bus::NatsCredentials>,
+    /// Trusted token keys, audience and issuer.
+    pub auth: auth::AuthSettings,
+    /// TLS of the gRPC server (off by default).
+    pub tls: auth::tls::TlsSettings,
     /// Test failpoint: leave the first delivery of every message unacked (it is applied), so
     /// JetStream redelivers it after `ack_wait`.
     #[doc(hidden)]
@@ -136,6 +142,8 @@ impl Config {
             clock: ClockSetting::System,
             calendar_path: None,
             nats_credentials: None,
+            auth: auth::AuthSettings::default(),
+            tls: auth::tls::TlsSettings::default(),
             skip_first_ack: false,
         }
     }
@@ -201,6 +209,8 @@ impl Config {
         }
         c.calendar_path = get("OFSTED_CALENDAR").map(PathBuf::from);
         c.nats_credentials = bus::NatsCredentials::from_source(get);
+        c.auth = auth::AuthSettings::from_source(get);
+        c.tls = auth::tls::TlsSettings::from_source(get);
         check_clock_policy(&c)?;
         Ok(c)
     }

@@ -8,7 +8,8 @@
 //! - [`consumer`]: the durable pull consumer; duplicates are no-ops, gaps are filled from the
 //!   event store, nothing is skipped.
 //! - [`feed`]: the change feed behind `Watch` (LISTEN/NOTIFY plus a poll).
-//! - [`grpc`]: the query service, conversions and error mapping.
+//! - [`grpc`]: the query service behind the bearer-token authenticator (`auth`), the read
+//!   rules per role, conversions and error mapping.
 //! - [`rebuild`]: replaying the event store into fresh tables and swapping them in.
 //! - [`run`]: wiring it all, with graceful shutdown; the binary (`main.rs`) is thin.
 
@@ -56,6 +57,10 @@ pub enum RunError {
     EventStore(#[source] sqlx::Error),
     #[error("nats client: {0}")]
     Nats(String),
+    #[error("authentication")]
+    Auth(#[source] auth::SettingsError),
+    #[error("tls")]
+    Tls(#[source] auth::tls::TlsError),
     #[error("reflection service")]
     Reflection(#[source] tonic_reflection::server::Error),
     #[error("grpc server")]
@@ -127,6 +132,12 @@ pub async fn run(
     if config.clock.replaces_system_clock() {
         tracing::warn!(now = %clock.now(), "query clock replaced (test/demo setting)");
     }
+    let verifier = config
+        .auth
+        .verifier(config.environment == config::Environment::Production)
+        .map_err(RunError::Auth)?;
+    let authenticator = auth::grpc::Authenticator::new(Arc::new(verifier));
+    let tls = config.tls.server_config().map_err(RunError::Tls)?;
     let (stop_tx, mut stop_rx) = watch::channel(false);
     let stop_tx = Arc::new(stop_tx);
     {
@@ -176,10 +187,18 @@ pub async fn run(
     tracing::info!("serving queries");
 
     let mut server_stop = stop_rx.clone();
-    let served = Server::builder()
+    let mut builder = Server::builder();
+    if let Some(tls) = tls {
+        builder = builder.tls_config(tls).map_err(RunError::Transport)?;
+    }
+    // Only the query API is behind the authenticator: health and reflection stay open.
+    let served = builder
         .add_service(health_service)
         .add_service(reflection)
-        .add_service(InspectionQueryServiceServer::new(service))
+        .add_service(InspectionQueryServiceServer::with_interceptor(
+            service,
+            authenticator,
+        ))
         .serve_with_incoming_shutdown(TcpIncoming::from(listener), async move {
             let _ = server_stop.wait_for(|s| *s).await;
             health

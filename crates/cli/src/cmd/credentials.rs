@@ -1,28 +1,41 @@
 //! Who the CLI acts as: the ONE module that knows how a caller proves its identity to the
-//! services, so that the move to bearer JWTs (the security issue) changes only this file.
+//! services — an `authorization: Bearer <JWT>` on every call.
 //!
-//! Today the services take the caller on trust from three metadata headers
-//! (`x-actor-subject`, `x-actor-role`, `x-lead-provider-id`); the values come from
-//! `--as-subject`, `--as-role` and `--as-lead-provider`, or their environment variables.
+//! The token is `--token` (or `INSPECTIONCTL_TOKEN`) when given: what a real deployment's
+//! identity provider issued. Otherwise, against a development or test deployment, the CLI
+//! mints a short-lived token with the committed development key (`deploy/dev-keys/`) for
+//! `--as-role`, `--as-subject` and `--as-lead-provider`; it refuses to when `OFSTED_ENV` is
+//! `production` or `OFSTED_JWKS_FILE` names keys other than the development ones (see
+//! [`dev_minting_allowed`]).
 
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use anyhow::Context;
+use auth::grpc::Bearer;
+use auth::{Identity, KeySet};
 use clap::Args;
 use domain::ids::LeadProviderId;
 use domain::permissions::Role;
 use tonic::Request;
-use tonic::metadata::MetadataValue;
 
-/// Header carrying the caller's subject (as the command service reads it).
-const SUBJECT_HEADER: &str = "x-actor-subject";
-/// Header carrying the caller's role.
-const ROLE_HEADER: &str = "x-actor-role";
-/// Header carrying the lead provider a `lead_provider` user acts for.
-const LEAD_PROVIDER_HEADER: &str = "x-lead-provider-id";
+/// Lifetime of the token minted for one invocation.
+const INVOCATION_TTL: Duration = Duration::from_secs(15 * 60);
 
 /// Identity options shared by every command that calls a service.
 #[derive(Debug, Clone, Args)]
 pub struct Credentials {
-    /// Role to act as: scheduler, inspector, quality_assurer, lead_provider, survey_system,
-    /// dfe or operator (DOMAIN.md "Actors" says what each may do).
+    /// Bearer token (a JWT) to send; without it, a development token is minted for --as-role.
+    #[arg(
+        long,
+        global = true,
+        env = "INSPECTIONCTL_TOKEN",
+        hide_env_values = true,
+        value_name = "JWT"
+    )]
+    pub token: Option<String>,
+    /// Role of the development token: scheduler, inspector, quality_assurer, lead_provider,
+    /// survey_system, dfe or operator (DOMAIN.md "Actors" says what each may do).
     #[arg(
         id = "as_role",
         long = "as-role",
@@ -33,7 +46,7 @@ pub struct Credentials {
         value_name = "ROLE"
     )]
     pub role: Role,
-    /// Subject (account id) to act as; recorded with every event you cause.
+    /// Subject (account id) of the development token; recorded with every event you cause.
     #[arg(
         id = "as_subject",
         long = "as-subject",
@@ -43,7 +56,7 @@ pub struct Credentials {
         value_name = "SUBJECT"
     )]
     pub subject: String,
-    /// The lead provider a `lead_provider` user acts for.
+    /// The lead provider of a `lead_provider` development token.
     #[arg(
         id = "as_lead_provider",
         long = "as-lead-provider",
@@ -53,35 +66,84 @@ pub struct Credentials {
         value_name = "UUID"
     )]
     pub lead_provider: Option<LeadProviderId>,
+    /// The token of this invocation, once made.
+    #[arg(skip)]
+    bearer: Arc<OnceLock<Bearer>>,
 }
 
-fn parse_role(s: &str) -> Result<Role, String> {
+pub fn parse_role(s: &str) -> Result<Role, String> {
     s.parse::<Role>().map_err(|e| e.message)
 }
 
-fn parse_lead_provider(s: &str) -> Result<LeadProviderId, String> {
+pub fn parse_lead_provider(s: &str) -> Result<LeadProviderId, String> {
     s.parse::<LeadProviderId>().map_err(|e| e.message)
 }
 
+/// Whether this environment lets the development key sign: not when `OFSTED_ENV` is
+/// `production`, and not when `OFSTED_JWKS_FILE` names keys other than the development set
+/// (a deployment with real keys would refuse the token anyway; refusing here says why).
+pub fn dev_minting_allowed() -> anyhow::Result<()> {
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    if env("OFSTED_ENV").as_deref() == Some("production") {
+        anyhow::bail!(
+            "OFSTED_ENV=production: development tokens are refused; pass --token (or INSPECTIONCTL_TOKEN)"
+        );
+    }
+    if let Some(path) = env("OFSTED_JWKS_FILE") {
+        let keys = KeySet::load(std::path::Path::new(&path))
+            .with_context(|| format!("reading OFSTED_JWKS_FILE {path}"))?;
+        if !keys.is_dev() {
+            anyhow::bail!(
+                "OFSTED_JWKS_FILE {path} holds keys other than the development key: refusing to mint; \
+                 pass --token (or INSPECTIONCTL_TOKEN) from your identity provider"
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The audience tokens are minted for (`OFSTED_JWT_AUDIENCE`, else the default).
+pub fn audience() -> String {
+    std::env::var("OFSTED_JWT_AUDIENCE")
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+        .unwrap_or_else(|| auth::DEFAULT_AUDIENCE.to_owned())
+}
+
+/// A development token for `identity`, valid for `ttl`, if this environment allows it.
+pub fn mint_dev_token(identity: &Identity, ttl: Duration) -> anyhow::Result<String> {
+    dev_minting_allowed()?;
+    Ok(auth::dev::Minter::dev().mint(identity, &audience(), ttl)?)
+}
+
 impl Credentials {
+    /// The identity of a development token from the `--as-*` options.
+    pub fn identity(&self) -> anyhow::Result<Identity> {
+        let lead_provider = match self.role {
+            Role::LeadProvider => Some(self.lead_provider.context(
+                "--as-role lead_provider needs --as-lead-provider (or INSPECTIONCTL_LEAD_PROVIDER)",
+            )?),
+            _ => None,
+        };
+        Ok(Identity::new(&self.subject, self.role, lead_provider)?)
+    }
+
+    fn bearer(&self) -> anyhow::Result<&Bearer> {
+        if let Some(bearer) = self.bearer.get() {
+            return Ok(bearer);
+        }
+        let token = match &self.token {
+            Some(token) => token.trim().to_owned(),
+            None => mint_dev_token(&self.identity()?, INVOCATION_TTL)?,
+        };
+        let bearer = Bearer::new(&token).context("--token must be printable ASCII")?;
+        Ok(self.bearer.get_or_init(|| bearer))
+    }
+
     /// `message` as a request carrying this identity.
     pub fn request<T>(&self, message: T) -> anyhow::Result<Request<T>> {
         let mut request = Request::new(message);
-        let metadata = request.metadata_mut();
-        metadata.insert(SUBJECT_HEADER, ascii(&self.subject, "--as-subject")?);
-        metadata.insert(ROLE_HEADER, ascii(self.role.as_str(), "--as-role")?);
-        if let Some(lp) = &self.lead_provider {
-            metadata.insert(
-                LEAD_PROVIDER_HEADER,
-                ascii(&lp.to_string(), "--as-lead-provider")?,
-            );
-        }
+        self.bearer()?.apply(&mut request);
         Ok(request)
     }
-}
-
-fn ascii(value: &str, flag: &str) -> anyhow::Result<MetadataValue<tonic::metadata::Ascii>> {
-    value
-        .parse()
-        .map_err(|_| anyhow::anyhow!("{flag} must be printable ASCII"))
 }

@@ -8,7 +8,8 @@
 //! - [`query`]: one subcommand per query RPC.
 //! - [`events`]: live tail and replay of the internal stream; [`projections`]: rebuild.
 //! - [`dfe`]: the reference subscriber of DfE integrators.
-//! - [`credentials`]: the ONE place that knows how the caller identifies itself.
+//! - [`credentials`]: the ONE place that knows how the caller identifies itself (a bearer
+//!   token); [`token`]: minting development tokens.
 //! - [`ctx`], [`meta`], [`errors`], [`output`], [`progress`], [`nats`]: shared plumbing.
 
 pub mod args;
@@ -28,6 +29,7 @@ pub mod projections;
 pub mod query;
 pub mod report;
 pub mod timeline;
+pub mod token;
 
 use std::path::PathBuf;
 
@@ -40,8 +42,10 @@ use domain::calendar::Calendar;
 /// Commands change inspections through the command service; queries read the projection
 /// service; `events` and `dfe` read NATS; `calendar` and `timeline` work offline.
 ///
-/// Identity: --as-role / --as-subject / --as-lead-provider (or INSPECTIONCTL_ROLE,
-/// INSPECTIONCTL_SUBJECT, INSPECTIONCTL_LEAD_PROVIDER). Addresses: --command-addr /
+/// Identity: a bearer token, --token (or INSPECTIONCTL_TOKEN); against a development or test
+/// deployment, a development token is minted instead for --as-role / --as-subject /
+/// --as-lead-provider (or INSPECTIONCTL_ROLE, INSPECTIONCTL_SUBJECT,
+/// INSPECTIONCTL_LEAD_PROVIDER); `inspectionctl token mint` prints one. Addresses: --command-addr /
 /// --query-addr (INSPECTIONCTL_COMMAND_ADDR, INSPECTIONCTL_QUERY_ADDR). Output: tables with
 /// times in London time (GMT/BST), or --json for scripts. A refusal prints
 /// `RULE_CODE: message` on stderr and exits non-zero (2 rule or input, 3 permission,
@@ -117,6 +121,9 @@ pub enum Command {
     Calendar(calendar::CalendarCommand),
     /// Show the standard timeline for an inspection starting on a given date.
     Timeline(timeline::TimelineArgs),
+    /// Development tokens (dev key only).
+    #[command(subcommand)]
+    Token(token::TokenCommand),
 }
 
 /// Runs one parsed command.
@@ -138,6 +145,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let mut stdout = std::io::stdout().lock();
     match cli.command {
         Command::Calendar(c) => calendar::run(cal, c, &mut stdout),
+        Command::Token(c) => token::run(c),
         Command::Timeline(mut args) => {
             args.json |= cli.json;
             timeline::run(cal, args, &mut stdout)
@@ -152,7 +160,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 Command::Events(c) => events::run(out, c).await,
                 Command::Projections(c) => projections::run(out, cal, c).await,
                 Command::Dfe(c) => dfe::run(out, c).await,
-                Command::Calendar(_) | Command::Timeline(_) => Ok(()),
+                Command::Calendar(_) | Command::Timeline(_) | Command::Token(_) => Ok(()),
             }
         }
     }

@@ -1,12 +1,10 @@
-//! What a request says about itself besides its body: who (via [`crate::auth`]), and the
-//! correlation, causation and trace ids that go into every event's metadata.
+//! What a request says about itself besides its body: who (the verified actor of
+//! [`crate::auth`]), and the correlation, causation and trace ids that go into every event's
+//! metadata.
 
 use domain::permissions::Actor;
 use tonic::metadata::MetadataMap;
 use uuid::Uuid;
-
-use crate::auth;
-use crate::errors::CommandError;
 
 /// Header carrying the correlation id of a conversation (a UUID; a new one when absent).
 pub const CORRELATION_HEADER: &str = "x-correlation-id";
@@ -36,9 +34,8 @@ fn uuid_header(metadata: &MetadataMap, name: &str) -> Option<Uuid> {
 }
 
 impl RequestContext {
-    /// Read the context from request metadata; fails only when the caller is unknown.
-    pub fn from_metadata(metadata: &MetadataMap) -> Result<Self, CommandError> {
-        let actor = auth::actor(metadata)?;
+    /// The context of a request by `actor` (verified by [`crate::auth`]) with `metadata`.
+    pub fn new(actor: Actor, metadata: &MetadataMap) -> Self {
         let traceparent = metadata
             .get(TRACEPARENT_HEADER)
             .and_then(|v| v.to_str().ok())
@@ -46,11 +43,11 @@ impl RequestContext {
             // version-traceid-parentid-flags: 55 characters; refuse junk rather than store it.
             .filter(|v| v.len() == 55 && v.split('-').count() == 4)
             .map(str::to_owned);
-        Ok(RequestContext {
+        RequestContext {
             actor,
             correlation_id: uuid_header(metadata, CORRELATION_HEADER).unwrap_or_else(Uuid::now_v7),
             causation_id: uuid_header(metadata, CAUSATION_HEADER).unwrap_or_else(Uuid::now_v7),
             traceparent,
-        })
+        }
     }
 }

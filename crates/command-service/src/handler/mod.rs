@@ -127,14 +127,6 @@ impl Handler {
         loop {
             attempt += 1;
             let loaded = stream::load::<A>(&self.store, &self.vault, stream_id).await?;
-            if let Some(expected) = expected
-                && expected != loaded.version
-            {
-                return Err(CommandError::Conflict {
-                    current: loaded.version,
-                    expected: Some(expected),
-                });
-            }
             let lead_provider = match A::lead_provider_needed(&loaded.state, &command.body) {
                 Some(lp) => Some(
                     stream::load::<aggregate::LeadProviderAggregate>(
@@ -148,14 +140,29 @@ impl Handler {
                 None => None,
             };
             let now = self.clock.now();
-            let events = A::decide(
+            let decided = A::decide(
                 &loaded.state,
                 &command,
                 now,
                 &self.calendar,
                 lead_provider.as_ref(),
-            )
-            .map_err(|mut e| {
+            );
+            // A caller refused by the permission table, or a provider user on another
+            // provider's inspection, learns nothing of the stream: not even its version.
+            if let Err(e) = &decided
+                && e.kind == domain::ErrorKind::PermissionDenied
+            {
+                return Err(e.clone().into());
+            }
+            if let Some(expected) = expected
+                && expected != loaded.version
+            {
+                return Err(CommandError::Conflict {
+                    current: loaded.version,
+                    expected: Some(expected),
+                });
+            }
+            let events = decided.map_err(|mut e| {
                 e.field = e.field.as_deref().map(R::wire_field);
                 e
             })?;

@@ -24,6 +24,10 @@ use tonic_health::pb::health_client::HealthClient;
 use tonic_types::{ErrorDetails, StatusExt};
 use uuid::Uuid;
 
+use auth::Identity;
+use domain::ids::LeadProviderId;
+use domain::permissions::Role;
+
 /// How long any polled condition may take.
 pub const DEADLINE: Duration = Duration::from_secs(30);
 
@@ -218,13 +222,31 @@ pub fn person(name: &str, email: Option<&str>) -> pb::PersonalDetails {
     }
 }
 
-/// A request from `subject` in `role`.
+/// A request from `subject` in `role`, with a development token.
 pub fn with_actor<T>(body: T, subject: &str, role: &str) -> Request<T> {
+    let role: Role = role.parse().expect("a role of DOMAIN.md");
+    with_identity(body, &Identity::new(subject, role, None).expect("identity"))
+}
+
+/// A request from a user of lead provider `lead_provider`.
+pub fn as_provider<T>(body: T, lead_provider: Uuid) -> Request<T> {
+    let lp = LeadProviderId::new(lead_provider).expect("lead provider id");
+    let who = Identity::new("provider-user-1", Role::LeadProvider, Some(lp)).expect("identity");
+    with_identity(body, &who)
+}
+
+/// A request carrying `token` as its bearer token.
+pub fn with_token<T>(body: T, token: &str) -> Request<T> {
     let mut request = Request::new(body);
-    let m = request.metadata_mut();
-    m.insert("x-actor-subject", subject.parse().unwrap());
-    m.insert("x-actor-role", role.parse().unwrap());
+    auth::grpc::Bearer::new(token)
+        .expect("ascii token")
+        .apply(&mut request);
     request
+}
+
+/// A request from `who`, with a development token.
+pub fn with_identity<T>(body: T, who: &Identity) -> Request<T> {
+    with_token(body, &auth::dev::token_for(who))
 }
 
 /// A request from the test scheduler.

@@ -10,7 +10,7 @@ use tonic_types::{ErrorDetails, FieldViolation, StatusExt};
 use crate::store::query::QueryError;
 
 /// `ErrorInfo.domain` of every error of the API.
-pub const ERROR_DOMAIN: &str = "inspections.ofsted.gov.uk";
+pub const ERROR_DOMAIN: &str = auth::ERROR_DOMAIN;
 
 /// Why a query was not answered.
 #[derive(Debug, thiserror::Error)]
@@ -25,6 +25,9 @@ pub enum QueryFailure {
     /// Nothing with that id is known to the projection (yet).
     #[error("{0}")]
     NotFound(&'static str, String),
+    /// The caller's role may not use this query (`PERMISSION_DENIED`).
+    #[error("{1}")]
+    Denied(&'static str, String),
     /// The read-model database failed.
     #[error(transparent)]
     Query(#[from] QueryError),
@@ -75,6 +78,9 @@ impl From<QueryFailure> for Status {
             }
             QueryFailure::NotFound(reason, message) => {
                 status(Code::NotFound, message, reason, HashMap::new())
+            }
+            QueryFailure::Denied(reason, message) => {
+                status(Code::PermissionDenied, message, reason, HashMap::new())
             }
             QueryFailure::Query(QueryError::Db(e)) if is_unavailable(&e) => {
                 tracing::warn!(error = %e, "read-model database unavailable");

@@ -1,11 +1,16 @@
 //! `InspectionQueryService`: parse the request, read the live tables, recompute anything that
 //! depends on time with the domain's functions, convert.
 //!
+//! Every query first authorises its caller (the identity the server's token authenticator
+//! verified) with [`access::scope`], then reads only what that scope admits.
+//!
 //! # Layout
 //! - this module: the service and request parsing;
+//! - `access.rs`: the read rules per role, and what a provider user or DfE may see;
 //! - `convert.rs`: domain read models → wire messages;
 //! - `errors.rs`: [`QueryFailure`] and its one mapping to `tonic::Status`.
 
+mod access;
 mod convert;
 pub mod errors;
 
@@ -30,6 +35,7 @@ use crate::clock::Clock;
 use crate::feed::ChangeFeed;
 use crate::store::apply::decode;
 use crate::store::query::{self, ChangeFilter, ChangeRow, History};
+use access::{Query, Scope};
 pub use errors::QueryFailure;
 
 /// Largest page of inspections.
@@ -73,11 +79,22 @@ impl QueryService {
         }
     }
 
-    async fn history(&self, id: Uuid) -> Result<History, QueryFailure> {
+    /// What the caller of `request` may see of `query`'s answer.
+    fn scope<T>(&self, request: &Request<T>, query: Query) -> Result<Scope, Status> {
+        let caller = auth::grpc::identity(request)?;
+        let scope = access::scope(caller, query)?;
+        tracing::Span::current().record("role", caller.role().as_str());
+        Ok(scope)
+    }
+
+    /// The history of an inspection the scope admits; another provider's is "not found", as
+    /// if it did not exist.
+    async fn history(&self, id: Uuid, scope: Scope) -> Result<History, QueryFailure> {
         query::histories(&self.state.pool, &[id])
             .await?
             .into_iter()
             .next()
+            .filter(|h| scope.admits(h.lead_provider_id))
             .ok_or_else(|| not_found_inspection(id))
     }
 
@@ -85,13 +102,17 @@ impl QueryService {
         &self,
         id: Uuid,
         as_of: DateTime<Utc>,
+        scope: Scope,
     ) -> Result<domain::inspection::Inspection, QueryFailure> {
-        self.history(id).await?.state_at(as_of).ok_or_else(|| {
-            QueryFailure::NotFound(
-                "INSPECTION_NOT_FOUND",
-                format!("inspection {id} was not yet planned at {as_of}"),
-            )
-        })
+        self.history(id, scope)
+            .await?
+            .state_at(as_of)
+            .ok_or_else(|| {
+                QueryFailure::NotFound(
+                    "INSPECTION_NOT_FOUND",
+                    format!("inspection {id} was not yet planned at {as_of}"),
+                )
+            })
     }
 }
 
@@ -139,29 +160,37 @@ type ChangeStream = Pin<Box<dyn Stream<Item = Result<pb::Change, Status>> + Send
 
 #[tonic::async_trait]
 impl InspectionQueryService for QueryService {
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(skip_all, fields(role))]
     async fn get_inspection(
         &self,
         r: Request<pb::GetInspectionRequest>,
     ) -> Reply<pb::InspectionSummary> {
+        let scope = self.scope(&r, Query::GetInspection)?;
         let id = id("inspection_id", &r.get_ref().inspection_id)?;
         let summary = query::summary(&self.state.pool, id)
             .await
             .map_err(QueryFailure::from)?
+            .filter(|s| scope.admits(s.lead_provider_id.as_uuid()))
             .ok_or_else(|| not_found_inspection(id))?;
         Ok(Response::new(convert::summary(&summary)))
     }
 
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(skip_all, fields(role))]
     async fn list_inspections(
         &self,
         r: Request<pb::ListInspectionsRequest>,
     ) -> Reply<pb::ListInspectionsResponse> {
+        let scope = self.scope(&r, Query::ListInspections)?;
         let r = r.get_ref();
         let kind: pb::InspectionKind = enum_value("kind", r.kind)?;
         let state: pb::InspectionState = enum_value("state", r.state)?;
+        let Ok(lead_provider_id) =
+            scope.provider_filter(optional_id("lead_provider_id", &r.lead_provider_id)?)
+        else {
+            return Ok(Response::new(pb::ListInspectionsResponse::default()));
+        };
         let filter = query::InspectionFilter {
-            lead_provider_id: optional_id("lead_provider_id", &r.lead_provider_id)?,
+            lead_provider_id,
             kind: match kind {
                 pb::InspectionKind::Unspecified => None,
                 pb::InspectionKind::Full => Some("full"),
@@ -186,15 +215,16 @@ impl InspectionQueryService for QueryService {
         }))
     }
 
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(skip_all, fields(role))]
     async fn get_deadlines(
         &self,
         r: Request<pb::GetDeadlinesRequest>,
     ) -> Reply<pb::GetDeadlinesResponse> {
+        let scope = self.scope(&r, Query::GetDeadlines)?;
         let r = r.get_ref();
         let id = id("inspection_id", &r.inspection_id)?;
         let as_of = self.as_of(r.as_of.as_ref())?;
-        let history = self.history(id).await?;
+        let history = self.history(id, scope).await?;
         let ds = deadlines::deadlines(&history.events, &self.state.calendar, as_of);
         Ok(Response::new(pb::GetDeadlinesResponse {
             deadlines: ds.iter().map(convert::deadline).collect(),
@@ -202,11 +232,12 @@ impl InspectionQueryService for QueryService {
         }))
     }
 
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(skip_all, fields(role))]
     async fn list_deadlines(
         &self,
         r: Request<pb::ListDeadlinesRequest>,
     ) -> Reply<pb::ListDeadlinesResponse> {
+        let scope = self.scope(&r, Query::ListDeadlines)?;
         let r = r.get_ref();
         let as_of = self.as_of(r.as_of.as_ref())?;
         let due_before = match &r.due_before {
@@ -228,8 +259,16 @@ impl InspectionQueryService for QueryService {
             }
             wanted.push(s);
         }
+        let Ok(lead_provider_id) =
+            scope.provider_filter(optional_id("lead_provider_id", &r.lead_provider_id)?)
+        else {
+            return Ok(Response::new(pb::ListDeadlinesResponse {
+                as_of: Some(convert::ts(as_of)),
+                ..Default::default()
+            }));
+        };
         let search = query::DeadlineSearch {
-            lead_provider_id: optional_id("lead_provider_id", &r.lead_provider_id)?,
+            lead_provider_id,
             due_before,
             as_of,
             stored_statuses: stored_statuses(&wanted),
@@ -282,44 +321,60 @@ impl InspectionQueryService for QueryService {
         }))
     }
 
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(skip_all, fields(role))]
     async fn get_survey_window(
         &self,
         r: Request<pb::GetSurveyWindowRequest>,
     ) -> Reply<pb::SurveyWindow> {
+        let scope = self.scope(&r, Query::GetSurveyWindow)?;
         let r = r.get_ref();
         let id = id("inspection_id", &r.inspection_id)?;
         let as_of = self.as_of(r.as_of.as_ref())?;
-        let state = self.state_at(id, as_of).await?;
+        let state = self.state_at(id, as_of, scope).await?;
         let view = views::survey_window(&state, as_of);
         Ok(Response::new(convert::survey(&view, as_of)))
     }
 
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(skip_all, fields(role))]
     async fn get_report_status(
         &self,
         r: Request<pb::GetReportStatusRequest>,
     ) -> Reply<pb::GetReportStatusResponse> {
+        let scope = self.scope(&r, Query::GetReportStatus)?;
         let r = r.get_ref();
         let id = id("inspection_id", &r.inspection_id)?;
         let as_of = self.as_of(r.as_of.as_ref())?;
-        let state = self.state_at(id, as_of).await?;
+        let state = self.state_at(id, as_of, scope).await?;
         let reports = views::report_status(&state, &self.state.calendar);
         Ok(Response::new(pb::GetReportStatusResponse {
             reports: reports.iter().map(convert::report).collect(),
         }))
     }
 
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(skip_all, fields(role))]
     async fn list_reports(
         &self,
         r: Request<pb::ListReportsRequest>,
     ) -> Reply<pb::ListReportsResponse> {
+        let scope = self.scope(&r, Query::ListReports)?;
         let r = r.get_ref();
         let report: pb::ReportKey = enum_value("report", r.report)?;
         let progress: pb::ReportProgress = enum_value("progress", r.progress)?;
+        let Ok(lead_provider_id) =
+            scope.provider_filter(optional_id("lead_provider_id", &r.lead_provider_id)?)
+        else {
+            return Ok(Response::new(pb::ListReportsResponse::default()));
+        };
+        // DfE sees only reports shared with it; asking for the unshared ones gives nothing.
+        let shared_with_dfe = match (scope, r.shared_with_dfe) {
+            (Scope::SharedReports, Some(false)) => {
+                return Ok(Response::new(pb::ListReportsResponse::default()));
+            }
+            (Scope::SharedReports, _) => Some(true),
+            (Scope::All | Scope::Provider(_), asked) => asked,
+        };
         let filter = query::ReportFilter {
-            lead_provider_id: optional_id("lead_provider_id", &r.lead_provider_id)?,
+            lead_provider_id,
             report: match report {
                 pb::ReportKey::Unspecified => None,
                 pb::ReportKey::EcfReport => Some(domain::values::ReportKey::EcfReport.as_str()),
@@ -327,7 +382,7 @@ impl InspectionQueryService for QueryService {
                 pb::ReportKey::LpmvLetter => Some(domain::values::ReportKey::LpmvLetter.as_str()),
             },
             stage: convert::progress_word(progress),
-            shared_with_dfe: r.shared_with_dfe,
+            shared_with_dfe,
         };
         let after = match r.page_token.split_once('/') {
             None if r.page_token.is_empty() => None,
@@ -356,40 +411,49 @@ impl InspectionQueryService for QueryService {
         Ok(Response::new(pb::ListReportsResponse {
             reports: rows
                 .iter()
-                .map(|row| pb::InspectionReport {
-                    inspection_id: row.inspection_id.to_string(),
-                    lead_provider_id: row.lead_provider_id.to_string(),
-                    status: Some(convert::report(&row.view)),
+                .map(|row| {
+                    let status = convert::report(&row.view);
+                    pb::InspectionReport {
+                        inspection_id: row.inspection_id.to_string(),
+                        lead_provider_id: row.lead_provider_id.to_string(),
+                        status: Some(match scope {
+                            Scope::SharedReports => access::shared_report(status),
+                            Scope::All | Scope::Provider(_) => status,
+                        }),
+                    }
                 })
                 .collect(),
             next_page_token,
         }))
     }
 
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(skip_all, fields(role))]
     async fn get_evidence_checklist(
         &self,
         r: Request<pb::GetEvidenceChecklistRequest>,
     ) -> Reply<pb::EvidenceChecklist> {
+        let scope = self.scope(&r, Query::GetEvidenceChecklist)?;
         let r = r.get_ref();
         let id = id("inspection_id", &r.inspection_id)?;
         let as_of = self.as_of(r.as_of.as_ref())?;
-        let state = self.state_at(id, as_of).await?;
+        let state = self.state_at(id, as_of, scope).await?;
         let checklist = views::evidence_checklist(&state, &self.state.calendar, as_of);
         Ok(Response::new(convert::checklist(&checklist, as_of)))
     }
 
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(skip_all, fields(role))]
     async fn get_lead_provider(
         &self,
         r: Request<pb::GetLeadProviderRequest>,
     ) -> Reply<pb::LeadProviderView> {
+        let scope = self.scope(&r, Query::GetLeadProvider)?;
         let r = r.get_ref();
         let id = id("lead_provider_id", &r.lead_provider_id)?;
         let as_of = self.as_of(r.as_of.as_ref())?;
         let row = query::lead_provider(&self.state.pool, id)
             .await
             .map_err(QueryFailure::from)?
+            .filter(|_| scope.admits(id))
             .ok_or_else(|| {
                 QueryFailure::NotFound(
                     "LEAD_PROVIDER_NOT_FOUND",
@@ -438,10 +502,11 @@ impl InspectionQueryService for QueryService {
 
     type WatchStream = ChangeStream;
 
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(skip_all, fields(role))]
     async fn watch(&self, r: Request<pb::WatchRequest>) -> Reply<Self::WatchStream> {
+        let scope = self.scope(&r, Query::Watch)?;
         let r = r.get_ref();
-        let filter = ChangeFilter {
+        let mut filter = ChangeFilter {
             stream_id: optional_id("inspection_id", &r.inspection_id)?,
             lead_provider_id: optional_id("lead_provider_id", &r.lead_provider_id)?,
         };
@@ -452,6 +517,15 @@ impl InspectionQueryService for QueryService {
                 "give an inspection id or a lead provider id, not both",
             )
             .into());
+        }
+        // A provider user's watch is always filtered to its own provider. Asking for another
+        // provider gives an open stream that shows nothing, as a provider with no changes does:
+        // the nil id is never a stream's.
+        if let Scope::Provider(own) = scope {
+            if scope.provider_filter(filter.lead_provider_id).is_err() {
+                filter.stream_id = Some(Uuid::nil());
+            }
+            filter.lead_provider_id = Some(own);
         }
         let after = i64::try_from(r.after_seq)
             .map_err(|_| QueryFailure::invalid("after_seq", "SEQ_OUT_OF_RANGE", "too large"))?;

@@ -28,12 +28,24 @@ use testkit::nats::TestNats;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
+use tonic::service::interceptor::InterceptedService;
 use tonic::transport::Channel;
 
 /// Upper bound for anything a test waits for.
 pub const DEADLINE: Duration = Duration::from_secs(90);
 
-pub type Client = InspectionQueryServiceClient<Channel>;
+/// A query client that sends a development token on every request.
+pub type Client = InspectionQueryServiceClient<InterceptedService<Channel, auth::grpc::Bearer>>;
+
+/// The identity of the tests' ordinary queries: an operator reads everything.
+pub fn operator() -> auth::Identity {
+    auth::Identity::new(
+        "projection-tests",
+        domain::permissions::Role::Operator,
+        None,
+    )
+    .expect("identity")
+}
 
 /// Poll `f` until it returns `Some`, failing after [`DEADLINE`].
 pub async fn poll_until<T, F, Fut>(what: &str, mut f: F) -> anyhow::Result<T>
@@ -259,10 +271,25 @@ impl Running {
         Running { addr, stop, handle }
     }
 
+    /// A client acting as an operator.
     pub async fn client(&self) -> Client {
-        InspectionQueryServiceClient::connect(format!("http://{}", self.addr))
+        self.client_as(&operator()).await
+    }
+
+    /// A client acting as `who` (with a development token).
+    pub async fn client_as(&self, who: &auth::Identity) -> Client {
+        let bearer = auth::grpc::Bearer::new(&auth::dev::token_for(who)).expect("ascii token");
+        self.client_with(bearer).await
+    }
+
+    /// A client sending `bearer`.
+    pub async fn client_with(&self, bearer: auth::grpc::Bearer) -> Client {
+        let channel = tonic::transport::Endpoint::from_shared(format!("http://{}", self.addr))
+            .expect("uri")
+            .connect()
             .await
-            .expect("connect")
+            .expect("connect");
+        InspectionQueryServiceClient::with_interceptor(channel, bearer)
     }
 
     /// Graceful shutdown.
