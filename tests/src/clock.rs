@@ -1,51 +1,48 @@
 //! One "now" for both services: the command service's clock (R5 `recorded_at`) and the
-//! projection service's query clock (deadline status), moved together. Both are the manual
-//! clocks that `OFSTED_CLOCK=fixed:<instant>` configures, held by handle so a test or the demo
-//! can advance them through the weeks.
+//! projection service's query clock (deadline status) are the same `domain::clock::ManualClock`
+//! (what `OFSTED_CLOCK=fixed:<instant>` configures), held by handle so a test or the demo can
+//! advance it through the weeks.
 
 use chrono::{DateTime, Duration, Utc};
 
-/// The two services' manual clocks.
+/// The manual clock both services read.
 #[derive(Debug, Clone)]
 pub struct Clocks {
-    command: command_service::ManualClock,
-    query: projection::clock::ManualClock,
+    clock: domain::clock::ManualClock,
 }
 
 impl Clocks {
-    /// Both clocks standing at `at`.
+    /// A clock standing at `at`.
     pub fn new(at: DateTime<Utc>) -> Self {
         Clocks {
-            command: command_service::ManualClock::new(at),
-            query: projection::clock::ManualClock::new(at),
+            clock: domain::clock::ManualClock::new(at),
         }
     }
 
-    /// Move both to `at`.
+    /// Move to `at`.
     pub fn set(&self, at: DateTime<Utc>) {
-        self.command.set(at);
-        self.query.set(at);
+        self.clock.set(at);
     }
 
-    /// Move both forward by `by`.
+    /// Move forward by `by`.
     pub fn advance(&self, by: Duration) {
         self.set(self.now() + by);
     }
 
-    /// The instant both stand at.
+    /// The instant it stands at.
     pub fn now(&self) -> DateTime<Utc> {
-        use command_service::Clock;
-        self.command.now()
+        use domain::clock::Clock;
+        self.clock.now()
     }
 
     /// The command service's setting.
     pub fn command_setting(&self) -> command_service::ClockSetting {
-        command_service::ClockSetting::Manual(self.command.clone())
+        command_service::ClockSetting::Manual(self.clock.clone())
     }
 
     /// The projection service's setting.
     pub fn query_setting(&self) -> projection::config::ClockSetting {
-        projection::config::ClockSetting::Manual(self.query.clone())
+        projection::config::ClockSetting::Manual(self.clock.clone())
     }
 }
 

@@ -4,7 +4,7 @@
 //!
 //! # Layout
 //! - [`poll`]: wait for a condition with a deadline (no fixed sleeps).
-//! - [`clock`]: [`clock::Clocks`], the two services' manual clocks moved together.
+//! - [`clock`]: [`clock::Clocks`], the one manual clock both services read.
 //! - [`stack`]: [`stack::Stack`], both services in-process on port 0 with databases, a stream
 //!   and a subject prefix of their own.
 //! - [`process`]: [`process::ServiceProcess`], a service binary as a child process (kill -9,

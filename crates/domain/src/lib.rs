@@ -2,6 +2,7 @@
 //!
 //! # Layout
 //! - [`calendar`]: England-and-Wales working days (R1–R3) from the gov.uk `bank-holidays.json`.
+//! - [`clock`]: where "now" comes from (system, manual, offset), shared by both services.
 //! - [`london`]: Europe/London wall-clock rules (R4).
 //! - [`schedule`]: the standard timeline of an inspection (R8, R10, R19, R20, R25, R27, R28).
 //! - [`kind`], [`values`], [`ids`], [`evidence`], [`personal`]: types that cannot hold invalid
@@ -18,6 +19,7 @@
 //! Nothing here does IO: no tokio, sqlx, tonic, prost or NATS (checked by `cargo tree`).
 
 pub mod calendar;
+pub mod clock;
 pub mod deadlines;
 pub mod error;
 pub mod evidence;
