@@ -5,8 +5,8 @@ use sqlx::postgres::PgRow;
 use uuid::Uuid;
 
 use crate::{
-    AppendResult, Cursor, EventMetadata, EventStore, RecordedEvent, StoreError, StreamKind,
-    StreamRef,
+    AppendResult, Cursor, EventMetadata, EventStore, IdempotencyRecord, RecordedEvent, StoreError,
+    StreamKind, StreamRef,
 };
 
 /// The columns every event read selects, in the order [`decode_event`] expects.
@@ -129,22 +129,41 @@ impl EventStore {
         .fetch_optional(&self.pool)
         .await?;
         let Some(row) = row else { return Ok(None) };
-        let stored_hash: String = row.try_get("request_hash")?;
-        if stored_hash != request_hash {
-            return Err(StoreError::IdempotencyMismatch {
-                actor: actor.to_owned(),
-                key: key.to_owned(),
-            });
-        }
-        // NULL only inside the appending transaction, which this read cannot see.
-        let result: Option<serde_json::Value> = row.try_get("result")?;
-        result
-            .map(|value| {
-                serde_json::from_value(value)
-                    .map_err(|e| StoreError::Corrupt(format!("idempotency result: {e}")))
-            })
-            .transpose()
+        let record = IdempotencyRecord {
+            actor: actor.to_owned(),
+            key: key.to_owned(),
+            request_hash: request_hash.to_owned(),
+        };
+        first_result(
+            &record,
+            &row.try_get::<String, _>("request_hash")?,
+            row.try_get("result")?,
+        )
     }
+}
+
+/// The first result stored with an idempotency key, for a request that uses it again.
+///
+/// Fails with [`StoreError::IdempotencyMismatch`] when the key was stored with another
+/// request hash. `None` when the result is missing: it is NULL only inside the appending
+/// transaction, which a reader cannot see.
+pub(crate) fn first_result(
+    request: &IdempotencyRecord,
+    stored_hash: &str,
+    result: Option<serde_json::Value>,
+) -> Result<Option<AppendResult>, StoreError> {
+    if stored_hash != request.request_hash {
+        return Err(StoreError::IdempotencyMismatch {
+            actor: request.actor.clone(),
+            key: request.key.clone(),
+        });
+    }
+    result
+        .map(|value| {
+            serde_json::from_value(value)
+                .map_err(|e| StoreError::Corrupt(format!("idempotency result: {e}")))
+        })
+        .transpose()
 }
 
 /// A stored bigint version as the API's `u64`.

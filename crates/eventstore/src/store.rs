@@ -2,12 +2,14 @@
 //!
 //! Appends live in `append.rs` and reads in `read.rs`; both are `impl EventStore` blocks.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
 
 use crate::StoreError;
+use crate::append::Notifier;
 
 /// How long a caller waits for a pooled connection before the store reports
 /// [`StoreError::Unavailable`] (a saturated or unreachable database).
@@ -26,6 +28,8 @@ const MIGRATIONS_TABLE: &str = "_eventstore_migrations";
 #[derive(Clone, Debug)]
 pub struct EventStore {
     pub(crate) pool: PgPool,
+    /// Wakes `LISTEN`ing readers after appends (shared by clones).
+    pub(crate) notifier: Arc<Notifier>,
 }
 
 impl EventStore {
@@ -42,7 +46,10 @@ impl EventStore {
 
     /// Use an existing pool (e.g. one shared with the relay's cursor table).
     pub fn from_pool(pool: PgPool) -> Self {
-        EventStore { pool }
+        EventStore {
+            pool,
+            notifier: Arc::default(),
+        }
     }
 
     /// The underlying pool.

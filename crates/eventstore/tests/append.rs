@@ -404,3 +404,86 @@ async fn connection_failures_are_unavailable() {
     );
     db.cleanup().await;
 }
+
+/// A keyed request that conflicts after claiming its key leaves no trace: the conflict
+/// reports the current version, and the key is still free for the corrected request.
+#[tokio::test]
+async fn a_conflicting_keyed_request_does_not_use_up_its_key() {
+    let (db, store) = store().await;
+    let stream = inspection();
+    store
+        .append(request(&stream, ExpectedVersion::NoStream, 1))
+        .await
+        .unwrap();
+    let keyed = |expected| with_key(request(&stream, expected, 1), "inspector-1", "k", "hash-a");
+    let stale = store.append(keyed(ExpectedVersion::Exact(5))).await;
+    assert!(
+        matches!(
+            stale,
+            Err(StoreError::Conflict {
+                current: Some(1),
+                ..
+            })
+        ),
+        "{stale:?}"
+    );
+    assert_eq!(
+        store
+            .find_idempotent("inspector-1", "k", "hash-a")
+            .await
+            .unwrap(),
+        None,
+        "the claim rolled back with the conflict"
+    );
+    let AppendOutcome::Appended(appended) = store
+        .append(keyed(ExpectedVersion::Exact(1)))
+        .await
+        .unwrap()
+    else {
+        panic!("the corrected request appends");
+    };
+    assert_eq!(appended.new_version, 2);
+    assert_eq!(store.count_events().await.unwrap(), 2);
+    db.cleanup().await;
+}
+
+/// The command service's group role appends (the append function runs with its
+/// privileges) and still cannot change an event.
+#[tokio::test]
+async fn the_writer_role_appends_and_cannot_rewrite_events() {
+    let (db, _) = store().await;
+    let pool = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(1)
+        .after_connect(|conn, _| {
+            Box::pin(async move {
+                sqlx::Executor::execute(conn, "SET ROLE ofsted_eventstore_writer").await?;
+                Ok(())
+            })
+        })
+        .connect(db.url())
+        .await
+        .unwrap();
+    let writer = EventStore::from_pool(pool);
+    let stream = inspection();
+    let keyed = with_key(
+        request(&stream, ExpectedVersion::NoStream, 2),
+        "inspector-1",
+        "k",
+        "hash-a",
+    );
+    let first = writer.append(keyed.clone()).await.unwrap();
+    assert!(matches!(first, AppendOutcome::Appended(_)));
+    assert_eq!(
+        writer.append(keyed).await.unwrap(),
+        AppendOutcome::Duplicate(first.into_result())
+    );
+    let rewrite = sqlx::query("UPDATE events SET event_type = 'x'")
+        .execute(writer.pool())
+        .await;
+    assert!(
+        matches!(&rewrite, Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("42501")),
+        "{rewrite:?}"
+    );
+    writer.pool().close().await;
+    db.cleanup().await;
+}
