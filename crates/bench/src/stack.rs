@@ -162,7 +162,7 @@ impl Stack {
 /// A lazily connected channel to `addr`.
 pub fn channel(addr: SocketAddr) -> Channel {
     Channel::from_shared(format!("http://{addr}"))
-        .map(|e| e.connect_lazy())
+        .map(|e| e.tcp_nodelay(true).connect_lazy())
         .unwrap_or_else(|_| unreachable!("a socket address is a valid uri"))
 }
 

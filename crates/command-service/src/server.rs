@@ -171,7 +171,12 @@ pub async fn run(
                 authenticator,
             ),
         )
-        .serve_with_incoming_shutdown(TcpIncoming::from(listener), server_shutdown)
+        .serve_with_incoming_shutdown(
+            // No Nagle: an answer written in several parts would wait for the client's
+            // delayed ACK (20–40 ms).
+            TcpIncoming::from(listener).with_nodelay(Some(true)),
+            server_shutdown,
+        )
         .await;
     tracing::info!("grpc server stopped");
 

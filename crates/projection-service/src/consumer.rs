@@ -1,5 +1,5 @@
-//! The JetStream consumer: every message of `<prefix>.>` applied to the live read models in
-//! one Postgres transaction, then acked.
+//! The JetStream consumer: the messages of `<prefix>.>` applied to the live read models, the
+//! ones received together in one Postgres transaction, then acked.
 //!
 //! Per stream, `applied.version` is the last version applied:
 //! - a message at or below it is a duplicate (a redelivery, or a re-publish): acked, no-op;
@@ -21,6 +21,7 @@ use eventstore::EventStore;
 use futures::StreamExt;
 use sqlx::PgPool;
 use tokio::sync::watch;
+use uuid::Uuid;
 
 use crate::config::Config;
 use crate::store::apply::{self, ApplyError, Incoming, Mode};
@@ -54,51 +55,62 @@ impl Projector {
     }
 
     /// Apply `ev` (and any versions missing before it) in one transaction.
-    #[tracing::instrument(skip_all, fields(stream = %ev.stream_id, version = ev.version, event_type = %ev.event_type))]
     pub async fn project(&self, ev: &Incoming) -> Result<Outcome, ApplyError> {
+        let outcomes = self.project_batch(std::slice::from_ref(ev)).await?;
+        Ok(outcomes.first().copied().unwrap_or(Outcome::Duplicate))
+    }
+
+    /// Apply `events` (in order, any streams, duplicates allowed) and any versions missing
+    /// before them, all in one transaction; one outcome per event. On an error nothing is
+    /// applied.
+    #[tracing::instrument(skip_all, fields(events = events.len()))]
+    pub async fn project_batch(&self, events: &[Incoming]) -> Result<Vec<Outcome>, ApplyError> {
         let mut tx = self.pool.begin().await?;
         sqlx::query(sql::LOCK_APPLY).execute(&mut *tx).await?;
-        let applied = apply::applied_version(&mut tx, &LIVE, ev.stream_id).await?;
-        if ev.version <= applied {
-            tx.rollback().await?;
-            tracing::debug!(applied, "duplicate: already applied");
-            return Ok(Outcome::Duplicate);
-        }
-        let mut filled = 0;
-        if ev.version > applied + 1 {
-            tracing::info!(
-                applied,
-                "gap: reading the missing versions from the event store"
-            );
-            let missing = self.store.read_stream(ev.stream_id, applied + 1).await?;
-            for recorded in missing.iter().take_while(|r| r.version < ev.version) {
-                let expected = applied + 1 + filled;
-                if recorded.version != expected {
+        let mut ids: Vec<Uuid> = events.iter().map(|e| e.stream_id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut versions = apply::applied_versions(&mut tx, &LIVE, &ids).await?;
+        let mut todo: Vec<Incoming> = Vec::with_capacity(events.len());
+        let mut outcomes = Vec::with_capacity(events.len());
+        for ev in events {
+            let applied = versions.get(&ev.stream_id).copied().unwrap_or(0);
+            if ev.version <= applied {
+                tracing::debug!(stream = %ev.stream_id, version = ev.version, applied, "duplicate: already applied");
+                outcomes.push(Outcome::Duplicate);
+                continue;
+            }
+            let mut filled = 0;
+            if ev.version > applied + 1 {
+                tracing::info!(stream = %ev.stream_id, version = ev.version, applied,
+                    "gap: reading the missing versions from the event store");
+                let missing = self.store.read_stream(ev.stream_id, applied + 1).await?;
+                for recorded in missing.iter().take_while(|r| r.version < ev.version) {
+                    let expected = applied + 1 + filled;
+                    if recorded.version != expected {
+                        break;
+                    }
+                    todo.push(Incoming::from(recorded));
+                    filled += 1;
+                }
+                if applied + 1 + filled != ev.version {
                     return Err(ApplyError::GapNotInStore {
                         stream_id: ev.stream_id,
-                        missing: expected,
+                        missing: applied + 1 + filled,
                     });
                 }
-                apply::apply(
-                    &mut tx,
-                    &LIVE,
-                    &self.calendar,
-                    &Incoming::from(recorded),
-                    Mode::Live,
-                )
-                .await?;
-                filled += 1;
             }
-            if applied + 1 + filled != ev.version {
-                return Err(ApplyError::GapNotInStore {
-                    stream_id: ev.stream_id,
-                    missing: applied + 1 + filled,
-                });
-            }
+            todo.push(ev.clone());
+            versions.insert(ev.stream_id, ev.version);
+            outcomes.push(Outcome::Applied { filled });
         }
-        apply::apply(&mut tx, &LIVE, &self.calendar, ev, Mode::Live).await?;
+        if todo.is_empty() {
+            tx.rollback().await?;
+            return Ok(outcomes);
+        }
+        apply::apply_many(&mut tx, &LIVE, &self.calendar, &todo, Mode::Live).await?;
         tx.commit().await?;
-        Ok(Outcome::Applied { filled })
+        Ok(outcomes)
     }
 }
 
@@ -177,12 +189,13 @@ async fn consume(
         .map_err(|e| format!("consumer: {e}"))?;
     let mut messages = consumer
         .stream()
-        .max_messages_per_batch(100)
+        .max_messages_per_batch(PULL_BATCH)
         .heartbeat(Duration::from_secs(5))
         .expires(Duration::from_secs(30))
         .messages()
         .await
-        .map_err(|e| format!("messages: {e}"))?;
+        .map_err(|e| format!("messages: {e}"))?
+        .ready_chunks(APPLY_BATCH);
     tracing::info!("consuming");
     loop {
         let next = tokio::select! {
@@ -190,13 +203,31 @@ async fn consume(
             _ = stop.wait_for(|s| *s) => return Ok(()),
             next = messages.next() => next,
         };
-        match next {
-            None => return Err("message stream ended".into()),
-            Some(Err(e)) => return Err(format!("message stream: {e}")),
-            Some(Ok(message)) => handle(projector, settings, &message).await,
+        let Some(chunk) = next else {
+            return Err("message stream ended".into());
+        };
+        let mut received = Vec::with_capacity(chunk.len());
+        let mut failed = None;
+        for item in chunk {
+            match item {
+                Ok(message) => received.push(message),
+                Err(e) => failed = Some(format!("message stream: {e}")),
+            }
+        }
+        handle(projector, settings, &received).await;
+        if let Some(e) = failed {
+            return Err(e);
         }
     }
 }
+
+/// Messages pulled from the server per request.
+const PULL_BATCH: usize = 500;
+
+/// At most this many messages already received are applied in one transaction. The consumer
+/// never waits to fill a batch: it takes what has arrived, so a batch is one message when
+/// the projection keeps up and grows only when it falls behind.
+const APPLY_BATCH: usize = 500;
 
 /// The stream, created when missing (with the write side's settings) so that the projection
 /// may start first; an existing stream is left as the write side configured it.
@@ -221,35 +252,84 @@ async fn open_stream(
     }
 }
 
-/// Apply and ack one message; NAK (with a delay growing with the deliveries) on failure.
-async fn handle(projector: &Projector, settings: &ConsumerSettings, message: &jetstream::Message) {
-    let delivered = message.info().map(|i| i.delivered).unwrap_or(1);
-    let envelope = match bus::Envelope::from_json(&message.payload) {
-        Ok(envelope) => envelope,
-        Err(e) if delivered >= settings.max_deliveries => {
-            tracing::error!(subject = %message.subject, delivered, error = %e, "unreadable message: terminated");
-            ack(message, AckKind::Term).await;
-            return;
-        }
-        Err(e) => {
-            tracing::warn!(subject = %message.subject, delivered, error = %e, "unreadable message");
-            ack(message, AckKind::Nak(Some(retry_delay(delivered)))).await;
-            return;
-        }
-    };
-    match projector.project(&Incoming::from(&envelope)).await {
-        Ok(outcome) => {
-            tracing::debug!(?outcome, stream = %envelope.stream_id, version = envelope.version, "projected");
-            if settings.skip_first_ack && delivered == 1 {
-                return;
+/// Apply and ack the messages received together, in one transaction. When that fails, each
+/// is applied on its own, so that one bad message (NAK'd, with a delay growing with the
+/// deliveries) holds up only its own stream.
+async fn handle(
+    projector: &Projector,
+    settings: &ConsumerSettings,
+    messages: &[jetstream::Message],
+) {
+    let mut readable = Vec::with_capacity(messages.len());
+    for message in messages {
+        let delivered = delivered(message);
+        match bus::Envelope::from_json(&message.payload) {
+            Ok(envelope) => readable.push((message, Incoming::from(&envelope))),
+            Err(e) if delivered >= settings.max_deliveries => {
+                tracing::error!(subject = %message.subject, delivered, error = %e, "unreadable message: terminated");
+                ack(message, AckKind::Term).await;
             }
-            ack(message, AckKind::Ack).await;
+            Err(e) => {
+                tracing::warn!(subject = %message.subject, delivered, error = %e, "unreadable message");
+                ack(message, AckKind::Nak(Some(retry_delay(delivered)))).await;
+            }
+        }
+    }
+    if readable.is_empty() {
+        return;
+    }
+    let events: Vec<Incoming> = readable.iter().map(|(_, ev)| ev.clone()).collect();
+    match projector.project_batch(&events).await {
+        Ok(outcomes) => {
+            for ((message, ev), outcome) in readable.iter().zip(outcomes) {
+                tracing::debug!(?outcome, stream = %ev.stream_id, version = ev.version, "projected");
+                acknowledge(settings, message).await;
+            }
+        }
+        Err(e) if readable.len() > 1 => {
+            tracing::info!(events = readable.len(), error = %e, "batch not applied; applying its events one by one");
+            for (message, ev) in &readable {
+                handle_one(projector, settings, message, ev).await;
+            }
+        }
+        Err(_) => {
+            let (message, ev) = &readable[0];
+            handle_one(projector, settings, message, ev).await;
+        }
+    }
+}
+
+/// Apply and ack one event; NAK it on failure.
+async fn handle_one(
+    projector: &Projector,
+    settings: &ConsumerSettings,
+    message: &jetstream::Message,
+    ev: &Incoming,
+) {
+    match projector.project(ev).await {
+        Ok(outcome) => {
+            tracing::debug!(?outcome, stream = %ev.stream_id, version = ev.version, "projected");
+            acknowledge(settings, message).await;
         }
         Err(e) => {
-            tracing::warn!(stream = %envelope.stream_id, version = envelope.version, delivered, error = %e, source = ?std::error::Error::source(&e), "not applied; will retry");
+            let delivered = delivered(message);
+            tracing::warn!(stream = %ev.stream_id, version = ev.version, delivered, error = %e, source = ?std::error::Error::source(&e), "not applied; will retry");
             ack(message, AckKind::Nak(Some(retry_delay(delivered)))).await;
         }
     }
+}
+
+/// Ack an applied message (the tests' `skip_first_ack` leaves first deliveries unacked, to
+/// force redeliveries).
+async fn acknowledge(settings: &ConsumerSettings, message: &jetstream::Message) {
+    if settings.skip_first_ack && delivered(message) == 1 {
+        return;
+    }
+    ack(message, AckKind::Ack).await;
+}
+
+fn delivered(message: &jetstream::Message) -> i64 {
+    message.info().map(|i| i.delivered).unwrap_or(1)
 }
 
 fn retry_delay(delivered: i64) -> Duration {

@@ -18,13 +18,12 @@ use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 use domain::calendar::Calendar;
-use domain::inspection::{self, Inspection, InspectionEvent};
 use eventstore::{Cursor, EventStore, StreamKind};
 use sqlx::{PgConnection, PgPool, Row};
 use uuid::Uuid;
 
 use crate::store::apply::{self, ApplyError, Incoming, Mode, to_u64};
-use crate::store::bulk::{Batch, Folded};
+use crate::store::bulk::{Batch, Folded, Replace};
 use crate::store::dump;
 use crate::store::sql::{self, LIVE, REBUILD, REBUILT_TABLES};
 
@@ -210,20 +209,25 @@ pub async fn rebuild(
             match recorded.stream.kind {
                 // A handful per store: the ordinary path.
                 StreamKind::LeadProvider => {
-                    apply::apply(&mut tx, &REBUILD, calendar, &ev, Mode::Rebuild).await?;
+                    apply::apply_many(&mut tx, &REBUILD, calendar, &[ev], Mode::Rebuild).await?;
                 }
                 StreamKind::Inspection => {
-                    fold(&mut folding, &mut rows, &ev)?;
+                    folding
+                        .entry(id)
+                        .or_insert_with(|| Folded::new(&ev))
+                        .push(&ev)?;
+                    rows.event(&ev);
                     if recorded.version == live_version
                         && let Some(done) = folding.remove(&id)
                     {
                         rows.inspection(id, &done, calendar)?;
+                        rows.applied(id, StreamKind::Inspection, done.version);
                         written.insert(id);
                     }
                 }
             }
         }
-        rows.write(&mut tx).await?;
+        rows.write(&mut tx, &REBUILD, Replace::No).await?;
         tx.commit().await?;
         done += batch.len() as u64;
         if last_report.elapsed() >= options.progress_every {
@@ -236,9 +240,10 @@ pub async fn rebuild(
     let mut rows = Batch::default();
     for (id, folded) in folding.drain() {
         rows.inspection(id, &folded, calendar)?;
+        rows.applied(id, StreamKind::Inspection, folded.version);
     }
     let mut tx = pool.begin().await?;
-    rows.write(&mut tx).await?;
+    rows.write(&mut tx, &REBUILD, Replace::No).await?;
     tx.commit().await?;
     progress(measure(done, total.max(done), started.elapsed()));
     let replay_time = started.elapsed();
@@ -344,48 +349,17 @@ async fn catch_up(
         let id: Uuid = row.try_get("stream_id")?;
         let live = to_u64(row.try_get("live")?);
         let copy = to_u64(row.try_get("copy")?);
-        let events = store.read_stream(id, copy + 1).await?;
-        for recorded in events.iter().take_while(|e| e.version <= live) {
-            apply::apply(
-                conn,
-                &REBUILD,
-                calendar,
-                &Incoming::from(recorded),
-                Mode::Rebuild,
-            )
-            .await?;
-            applied += 1;
-        }
+        let events: Vec<Incoming> = store
+            .read_stream(id, copy + 1)
+            .await?
+            .iter()
+            .take_while(|e| e.version <= live)
+            .map(Incoming::from)
+            .collect();
+        apply::apply_many(conn, &REBUILD, calendar, &events, Mode::Rebuild).await?;
+        applied += events.len() as u64;
     }
     Ok(applied)
-}
-
-/// Fold one inspection event into its stream's state, and queue the event's copy.
-fn fold(
-    folding: &mut HashMap<Uuid, Folded>,
-    rows: &mut Batch,
-    ev: &Incoming,
-) -> Result<(), ApplyError> {
-    let event: InspectionEvent =
-        apply::decode(ev.stream_id, ev.version, &ev.payload, "inspection")?;
-    let folded = folding.entry(ev.stream_id).or_insert_with(|| Folded {
-        lead_provider_id: ev.lead_provider_id,
-        version: 0,
-        state: Inspection::default(),
-        history: Vec::new(),
-    });
-    if ev.version != folded.version + 1 {
-        return Err(ApplyError::OutOfOrder {
-            stream_id: ev.stream_id,
-            applied: folded.version,
-            got: ev.version,
-        });
-    }
-    folded.state = inspection::evolve(std::mem::take(&mut folded.state), &event);
-    folded.history.push(event);
-    folded.version = ev.version;
-    rows.event(ev);
-    Ok(())
 }
 
 fn measure(done: u64, total: u64, elapsed: Duration) -> Progress {

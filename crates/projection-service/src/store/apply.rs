@@ -1,13 +1,14 @@
-//! Applying one stored event to a set of read-model tables, inside the caller's transaction.
+//! Applying stored events to a set of read-model tables, inside the caller's transaction.
 //!
 //! Every read model is computed by the domain's pure functions (`evolve`, `views::summary`,
 //! `views::report_status`, `deadlines::deadlines`): nothing here decides a rule. The rows
 //! depend on the events only (never on the wall clock), which is what lets a rebuild produce
 //! the live tables row for row.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use domain::calendar::Calendar;
-use domain::deadlines::{self, DeadlineStatus};
 use domain::inspection::{self, Inspection, InspectionEvent};
 use domain::lead_provider::{self, LeadProvider, LeadProviderEvent};
 use domain::personal::PersonalRecord;
@@ -16,6 +17,7 @@ use eventstore::{RecordedEvent, StreamKind};
 use sqlx::{PgConnection, Row};
 use uuid::Uuid;
 
+use super::bulk::{Batch, Folded, Replace, json};
 use super::sql::{self, Statements};
 
 /// One event as the projection needs it, whether it came from the bus or from the store.
@@ -103,187 +105,187 @@ pub enum Mode {
     Rebuild,
 }
 
-/// The last applied version of a stream (0: none).
-pub async fn applied_version(
+/// The last applied version of each of `stream_ids` that has one (absent: none applied).
+pub async fn applied_versions(
     conn: &mut PgConnection,
     stmts: &Statements,
-    stream_id: Uuid,
-) -> Result<u64, sqlx::Error> {
-    let v: Option<i64> = sqlx::query_scalar(stmts.applied_version)
-        .bind(stream_id)
-        .fetch_optional(&mut *conn)
-        .await?;
-    Ok(v.map_or(0, to_u64))
+    stream_ids: &[Uuid],
+) -> Result<HashMap<Uuid, u64>, sqlx::Error> {
+    sqlx::query(stmts.applied_versions_of)
+        .bind(stream_ids)
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get("stream_id")?, to_u64(r.try_get("version")?))))
+        .collect()
 }
 
-/// Apply `ev`, which MUST be the next version of its stream (checked), and record it as
-/// applied. Returns the Watch sequence number in [`Mode::Live`].
-pub async fn apply(
+/// Apply `events` in order, inside the caller's transaction, and record them as applied.
+/// Per stream they MUST be the consecutive versions following the applied one (checked: an
+/// [`ApplyError::OutOfOrder`] otherwise). Returns the Watch sequence numbers given to them,
+/// in order, in [`Mode::Live`] (empty in [`Mode::Rebuild`]).
+///
+/// However many events there are, this is a fixed number of statements: the histories of
+/// every inspection touched are read in one query, each is folded in memory (the domain's
+/// incremental `evolve`), and its rows are computed once, from its last state, and written
+/// with the other inspections' rows in one multi-row statement per table. Lead-provider
+/// events (a handful per store) are applied one by one.
+pub async fn apply_many(
     conn: &mut PgConnection,
     stmts: &Statements,
     calendar: &Calendar,
-    ev: &Incoming,
+    events: &[Incoming],
     mode: Mode,
-) -> Result<Option<i64>, ApplyError> {
-    let applied = applied_version(conn, stmts, ev.stream_id).await?;
-    if ev.version != applied + 1 {
-        return Err(ApplyError::OutOfOrder {
-            stream_id: ev.stream_id,
-            applied,
-            got: ev.version,
-        });
+) -> Result<Vec<i64>, ApplyError> {
+    if events.is_empty() {
+        return Ok(Vec::new());
     }
-    let state = match ev.stream_kind {
-        StreamKind::Inspection => Some(apply_inspection(conn, stmts, calendar, ev).await?),
-        StreamKind::LeadProvider => {
-            apply_lead_provider(conn, stmts, ev).await?;
-            None
+    let mut ids: Vec<Uuid> = events.iter().map(|e| e.stream_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut versions = applied_versions(conn, stmts, &ids).await?;
+    for ev in events {
+        let applied = versions.entry(ev.stream_id).or_insert(0);
+        if ev.version != *applied + 1 {
+            return Err(ApplyError::OutOfOrder {
+                stream_id: ev.stream_id,
+                applied: *applied,
+                got: ev.version,
+            });
         }
-    };
-    sqlx::query(stmts.upsert_applied)
-        .bind(ev.stream_id)
-        .bind(ev.stream_kind.as_str())
-        .bind(to_i64(ev.version))
-        .execute(&mut *conn)
-        .await?;
-    if mode == Mode::Rebuild {
-        return Ok(None);
+        *applied = ev.version;
     }
-    let seq: i64 = sqlx::query_scalar(sql::NEXT_SEQ)
-        .fetch_one(&mut *conn)
-        .await?;
-    sqlx::query(sql::INSERT_CHANGE)
-        .bind(seq)
-        .bind(ev.stream_id)
-        .bind(ev.stream_kind.as_str())
-        .bind(ev.lead_provider_id)
-        .bind(&ev.event_type)
-        .bind(to_i64(ev.version))
-        .bind(ev.recorded_at)
-        .bind(state)
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query(sql::NOTIFY_CHANGE)
-        .bind(seq.to_string())
-        .execute(&mut *conn)
-        .await?;
-    Ok(Some(seq))
+
+    let inspection_ids: Vec<Uuid> = ids
+        .iter()
+        .copied()
+        .filter(|id| {
+            events
+                .iter()
+                .any(|e| e.stream_id == *id && e.stream_kind == StreamKind::Inspection)
+        })
+        .collect();
+    let mut folding = read_histories(conn, stmts, &inspection_ids).await?;
+    let mut rows = Batch::default();
+    let mut changes = Changes::default();
+    for ev in events {
+        let state = match ev.stream_kind {
+            StreamKind::Inspection => {
+                let folded = folding
+                    .entry(ev.stream_id)
+                    .or_insert_with(|| Folded::new(ev));
+                folded.push(ev)?;
+                rows.event(ev);
+                let summary =
+                    views::summary(&folded.state).ok_or(ApplyError::NotPlanned(ev.stream_id))?;
+                Some(summary.state)
+            }
+            StreamKind::LeadProvider => {
+                apply_lead_provider(conn, stmts, ev).await?;
+                None
+            }
+        };
+        changes.push(ev, state);
+    }
+    for id in &inspection_ids {
+        if let Some(folded) = folding.get(id) {
+            rows.inspection(*id, folded, calendar)?;
+        }
+    }
+    for id in &ids {
+        let kind = events
+            .iter()
+            .find(|e| e.stream_id == *id)
+            .map_or(StreamKind::Inspection, |e| e.stream_kind);
+        rows.applied(*id, kind, versions.get(id).copied().unwrap_or(0));
+    }
+    rows.write(conn, stmts, Replace::Yes).await?;
+    match mode {
+        Mode::Live => Ok(changes.write(conn).await?),
+        Mode::Rebuild => Ok(Vec::new()),
+    }
 }
 
-/// Folds the inspection's history (with `ev`) and rewrites its rows. Returns its state name.
-async fn apply_inspection(
+/// The stored histories of `ids`, decoded and folded.
+async fn read_histories(
     conn: &mut PgConnection,
     stmts: &Statements,
-    calendar: &Calendar,
-    ev: &Incoming,
-) -> Result<String, ApplyError> {
-    decode::<InspectionEvent>(ev.stream_id, ev.version, &ev.payload, "inspection")?;
-    sqlx::query(stmts.insert_inspection_event)
-        .bind(ev.stream_id)
-        .bind(to_i64(ev.version))
-        .bind(ev.event_id)
-        .bind(&ev.event_type)
-        .bind(&ev.payload)
-        .bind(ev.recorded_at)
-        .execute(&mut *conn)
-        .await?;
-    let rows = sqlx::query(stmts.inspection_history)
-        .bind(ev.stream_id)
+    ids: &[Uuid],
+) -> Result<HashMap<Uuid, Folded>, ApplyError> {
+    let mut folding: HashMap<Uuid, Folded> = HashMap::with_capacity(ids.len());
+    if ids.is_empty() {
+        return Ok(folding);
+    }
+    let stored = sqlx::query(stmts.inspection_histories)
+        .bind(ids)
         .fetch_all(&mut *conn)
         .await?;
-    let mut history = Vec::with_capacity(rows.len());
-    for (i, row) in rows.iter().enumerate() {
+    for row in &stored {
+        let id: Uuid = row.try_get("inspection_id")?;
+        let version = to_u64(row.try_get("version")?);
         let payload: serde_json::Value = row.try_get("payload")?;
-        history.push(decode::<InspectionEvent>(
-            ev.stream_id,
-            i as u64 + 1,
-            &payload,
-            "inspection",
-        )?);
-    }
-    let state = history
-        .iter()
-        .fold(Inspection::default(), inspection::evolve);
-    let summary = views::summary(&state).ok_or(ApplyError::NotPlanned(ev.stream_id))?;
-    let (first, last) = recorded_span(&history).ok_or(ApplyError::NotPlanned(ev.stream_id))?;
-
-    sqlx::query(stmts.upsert_inspection)
-        .bind(ev.stream_id)
-        .bind(ev.lead_provider_id)
-        .bind(summary.kind.as_str())
-        .bind(&summary.state)
-        .bind(to_i64(ev.version))
-        .bind(first)
-        .bind(last)
-        .bind(json(&state))
-        .bind(json(&summary))
-        .execute(&mut *conn)
-        .await?;
-
-    // Stored as of the last event: the status can then only move from pending to missed or
-    // closed as time passes, which is what the deadline queries rely on to narrow a search.
-    let ds = deadlines::deadlines(&history, calendar, last);
-    let mut rows = DeadlineRows::default();
-    for (i, d) in ds.iter().enumerate() {
-        rows.ordinal.push(i as i32);
-        rows.kind.push(d.kind.as_str());
-        rows.rule.push(d.rule.clone());
-        rows.report.push(d.report.map(|r| r.as_str()));
-        rows.cycle.push(d.cycle as i32);
-        rows.opens_at.push(d.opens_at);
-        rows.due_at.push(d.due_at);
-        rows.status.push(d.status.as_str());
-        rows.done_at.push(match d.status {
-            DeadlineStatus::Met { at } => Some(at),
-            DeadlineStatus::Missed { completed_at } => completed_at,
-            DeadlineStatus::Pending | DeadlineStatus::Closed | DeadlineStatus::Superseded => None,
+        let event = decode::<InspectionEvent>(id, version, &payload, "inspection")?;
+        let folded = folding.entry(id).or_insert_with(|| Folded {
+            lead_provider_id: Uuid::nil(),
+            version: 0,
+            state: Inspection::default(),
+            history: Vec::new(),
         });
-        rows.provisional.push(d.provisional);
+        folded.state = inspection::evolve(std::mem::take(&mut folded.state), &event);
+        folded.history.push(event);
+        folded.version = version;
     }
-    sqlx::query(stmts.delete_deadlines)
-        .bind(ev.stream_id)
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query(stmts.insert_deadlines)
-        .bind(ev.stream_id)
-        .bind(rows.ordinal)
-        .bind(rows.kind)
-        .bind(rows.rule)
-        .bind(rows.report)
-        .bind(rows.cycle)
-        .bind(rows.opens_at)
-        .bind(rows.due_at)
-        .bind(rows.status)
-        .bind(rows.done_at)
-        .bind(rows.provisional)
-        .execute(&mut *conn)
-        .await?;
+    Ok(folding)
+}
 
-    let reports = views::report_status(&state, calendar);
-    sqlx::query(stmts.delete_reports)
-        .bind(ev.stream_id)
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query(stmts.insert_reports)
-        .bind(ev.stream_id)
-        .bind(ev.lead_provider_id)
-        .bind(
-            reports
-                .iter()
-                .map(|r| r.report.as_str())
-                .collect::<Vec<_>>(),
-        )
-        .bind(reports.iter().map(|r| r.stage.clone()).collect::<Vec<_>>())
-        .bind(
-            reports
-                .iter()
-                .map(|r| !r.shared_with_dfe.is_empty())
-                .collect::<Vec<_>>(),
-        )
-        .bind(reports.iter().map(json).collect::<Vec<_>>())
-        .execute(&mut *conn)
-        .await?;
-    Ok(summary.state)
+/// Rows of the Watch log, column by column.
+#[derive(Default)]
+struct Changes {
+    stream_id: Vec<Uuid>,
+    stream_kind: Vec<&'static str>,
+    lead_provider_id: Vec<Uuid>,
+    event_type: Vec<String>,
+    version: Vec<i64>,
+    recorded_at: Vec<DateTime<Utc>>,
+    state: Vec<Option<String>>,
+}
+
+impl Changes {
+    fn push(&mut self, ev: &Incoming, state: Option<String>) {
+        self.stream_id.push(ev.stream_id);
+        self.stream_kind.push(ev.stream_kind.as_str());
+        self.lead_provider_id.push(ev.lead_provider_id);
+        self.event_type.push(ev.event_type.clone());
+        self.version.push(to_i64(ev.version));
+        self.recorded_at.push(ev.recorded_at);
+        self.state.push(state);
+    }
+
+    /// Number the changes densely after the counter, insert them and wake Watch streams.
+    async fn write(self, conn: &mut PgConnection) -> Result<Vec<i64>, sqlx::Error> {
+        let n = self.stream_id.len() as i64;
+        let last: i64 = sqlx::query_scalar(sql::RESERVE_SEQS)
+            .bind(n)
+            .fetch_one(&mut *conn)
+            .await?;
+        let seqs: Vec<i64> = (last - n + 1..=last).collect();
+        sqlx::query(sql::INSERT_CHANGES)
+            .bind(&seqs)
+            .bind(self.stream_id)
+            .bind(self.stream_kind)
+            .bind(self.lead_provider_id)
+            .bind(self.event_type)
+            .bind(self.version)
+            .bind(self.recorded_at)
+            .bind(self.state)
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query(sql::NOTIFY_CHANGE)
+            .bind(last.to_string())
+            .execute(&mut *conn)
+            .await?;
+        Ok(seqs)
+    }
 }
 
 /// Folds one lead-provider event into its row. Personal data (the representatives, R31) is
@@ -331,20 +333,6 @@ async fn apply_lead_provider(
     Ok(())
 }
 
-#[derive(Default)]
-struct DeadlineRows {
-    ordinal: Vec<i32>,
-    kind: Vec<&'static str>,
-    rule: Vec<String>,
-    report: Vec<Option<&'static str>>,
-    cycle: Vec<i32>,
-    opens_at: Vec<Option<DateTime<Utc>>>,
-    due_at: Vec<DateTime<Utc>>,
-    status: Vec<&'static str>,
-    done_at: Vec<Option<DateTime<Utc>>>,
-    provisional: Vec<bool>,
-}
-
 /// The first and the latest `recorded_at` of a history.
 pub(crate) fn recorded_span(history: &[InspectionEvent]) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
     let first = history.iter().map(|e| e.recorded_at).min()?;
@@ -364,12 +352,6 @@ pub(crate) fn decode<T: serde::de::DeserializeOwned>(
         kind,
         source,
     })
-}
-
-/// Serialising the domain's own types cannot fail (no non-string map keys, no custom
-/// serialisers that error); `Null` would only hide a bug, which the read-back would show.
-fn json<T: serde::Serialize>(value: &T) -> serde_json::Value {
-    serde_json::to_value(value).unwrap_or(serde_json::Value::Null)
 }
 
 pub(crate) fn to_i64(v: u64) -> i64 {

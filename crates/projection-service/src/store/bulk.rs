@@ -1,22 +1,32 @@
-//! Many inspections' rows written at once, for the rebuild's copies.
+//! Many inspections' rows written at once, for the live consumer's batches and the
+//! rebuild's copies alike.
 //!
-//! A rebuild folds each stream in memory (the domain's `evolve` is incremental) and, once a
-//! stream has reached the version the live tables hold, computes its rows once — the same
-//! pure functions as [`super::apply`], so the rows are the same — and queues them here;
-//! [`Batch::write`] inserts a whole batch with one multi-row statement per table. Applying
-//! event by event instead re-reads and re-folds the stream's history for every event and
-//! rewrites its rows each time: quadratic in the stream's length, and a dozen round trips
-//! per event.
+//! Each inspection is folded in memory (the domain's `evolve` is incremental, [`Folded`]);
+//! its rows are computed once, from its last state, by the domain's pure functions, and
+//! queued here; [`Batch::write`] writes a whole batch with one multi-row statement per
+//! table. Applying event by event instead re-reads and re-folds the stream's history for
+//! every event and rewrites its rows each time: quadratic in the stream's length, and a
+//! dozen round trips per event.
 
 use chrono::{DateTime, Utc};
 use domain::calendar::Calendar;
 use domain::deadlines::{self, DeadlineStatus};
-use domain::inspection::{Inspection, InspectionEvent};
+use domain::inspection::{self, Inspection, InspectionEvent};
 use domain::views;
+use eventstore::StreamKind;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use super::apply::{ApplyError, Incoming, recorded_span, to_i64};
+use super::apply::{ApplyError, Incoming, decode, recorded_span, to_i64};
+use super::sql::Statements;
+
+/// Whether [`Batch::write`] first deletes the inspections' existing deadline and report
+/// rows (the live tables), or knows there are none (a rebuild's first write of each).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Replace {
+    Yes,
+    No,
+}
 
 /// The rows of many inspections, column by column.
 #[derive(Debug, Default)]
@@ -59,6 +69,7 @@ pub struct Batch {
     r_view: Vec<serde_json::Value>,
     // applied
     a_stream: Vec<Uuid>,
+    a_kind: Vec<&'static str>,
     a_version: Vec<i64>,
 }
 
@@ -71,10 +82,39 @@ pub struct Folded {
     pub history: Vec<InspectionEvent>,
 }
 
+impl Folded {
+    /// Nothing folded yet, of `first`'s stream.
+    pub fn new(first: &Incoming) -> Self {
+        Folded {
+            lead_provider_id: first.lead_provider_id,
+            version: 0,
+            state: Inspection::default(),
+            history: Vec::new(),
+        }
+    }
+
+    /// Fold `ev`, which must be the next version.
+    pub fn push(&mut self, ev: &Incoming) -> Result<(), ApplyError> {
+        if ev.version != self.version + 1 {
+            return Err(ApplyError::OutOfOrder {
+                stream_id: ev.stream_id,
+                applied: self.version,
+                got: ev.version,
+            });
+        }
+        let event: InspectionEvent = decode(ev.stream_id, ev.version, &ev.payload, "inspection")?;
+        self.state = inspection::evolve(std::mem::take(&mut self.state), &event);
+        self.history.push(event);
+        self.version = ev.version;
+        self.lead_provider_id = ev.lead_provider_id;
+        Ok(())
+    }
+}
+
 impl Batch {
     /// Whether nothing is queued.
     pub fn is_empty(&self) -> bool {
-        self.ev_inspection.is_empty() && self.i_id.is_empty()
+        self.ev_inspection.is_empty() && self.i_id.is_empty() && self.a_stream.is_empty()
     }
 
     /// Queue an inspection event's copy (`inspection_events`).
@@ -137,96 +177,97 @@ impl Batch {
             self.r_shared.push(!r.shared_with_dfe.is_empty());
             self.r_view.push(json(&r));
         }
-        self.a_stream.push(id);
-        self.a_version.push(to_i64(folded.version));
         Ok(())
     }
 
-    /// Insert everything queued into the `_rebuild` tables and empty the batch.
-    pub async fn write(&mut self, conn: &mut PgConnection) -> Result<(), sqlx::Error> {
+    /// Queue stream `id` as applied up to `version`.
+    pub fn applied(&mut self, id: Uuid, kind: StreamKind, version: u64) {
+        self.a_stream.push(id);
+        self.a_kind.push(kind.as_str());
+        self.a_version.push(to_i64(version));
+    }
+
+    /// Write everything queued into `stmts`' tables and empty the batch.
+    pub async fn write(
+        &mut self,
+        conn: &mut PgConnection,
+        stmts: &Statements,
+        replace: Replace,
+    ) -> Result<(), sqlx::Error> {
         let b = std::mem::take(self);
         if !b.ev_inspection.is_empty() {
-            sqlx::query(
-                "INSERT INTO inspection_events_rebuild \
-                 (inspection_id, version, event_id, event_type, payload, recorded_at) \
-                 SELECT * FROM UNNEST($1::uuid[], $2::bigint[], $3::uuid[], $4::text[], \
-                 $5::jsonb[], $6::timestamptz[])",
-            )
-            .bind(b.ev_inspection)
-            .bind(b.ev_version)
-            .bind(b.ev_event_id)
-            .bind(b.ev_type)
-            .bind(b.ev_payload)
-            .bind(b.ev_recorded_at)
-            .execute(&mut *conn)
-            .await?;
+            sqlx::query(stmts.insert_inspection_events)
+                .bind(b.ev_inspection)
+                .bind(b.ev_version)
+                .bind(b.ev_event_id)
+                .bind(b.ev_type)
+                .bind(b.ev_payload)
+                .bind(b.ev_recorded_at)
+                .execute(&mut *conn)
+                .await?;
+        }
+        if !b.a_stream.is_empty() {
+            sqlx::query(stmts.upsert_applied)
+                .bind(b.a_stream)
+                .bind(b.a_kind)
+                .bind(b.a_version)
+                .execute(&mut *conn)
+                .await?;
         }
         if b.i_id.is_empty() {
             return Ok(());
         }
-        sqlx::query(
-            "INSERT INTO inspections_rebuild (inspection_id, lead_provider_id, kind, state, \
-             version, first_recorded_at, last_recorded_at, aggregate, summary) \
-             SELECT * FROM UNNEST($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::bigint[], \
-             $6::timestamptz[], $7::timestamptz[], $8::jsonb[], $9::jsonb[])",
-        )
-        .bind(b.i_id)
-        .bind(b.i_lead_provider)
-        .bind(b.i_kind)
-        .bind(b.i_state)
-        .bind(b.i_version)
-        .bind(b.i_first)
-        .bind(b.i_last)
-        .bind(b.i_aggregate)
-        .bind(b.i_summary)
-        .execute(&mut *conn)
-        .await?;
-        sqlx::query(
-            "INSERT INTO deadlines_rebuild (inspection_id, ordinal, kind, rule, report, cycle, \
-             opens_at, due_at, status, done_at, provisional) \
-             SELECT * FROM UNNEST($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[], \
-             $6::int[], $7::timestamptz[], $8::timestamptz[], $9::text[], $10::timestamptz[], \
-             $11::bool[])",
-        )
-        .bind(b.d_inspection)
-        .bind(b.d_ordinal)
-        .bind(b.d_kind)
-        .bind(b.d_rule)
-        .bind(b.d_report)
-        .bind(b.d_cycle)
-        .bind(b.d_opens_at)
-        .bind(b.d_due_at)
-        .bind(b.d_status)
-        .bind(b.d_done_at)
-        .bind(b.d_provisional)
-        .execute(&mut *conn)
-        .await?;
-        sqlx::query(
-            "INSERT INTO reports_rebuild (inspection_id, lead_provider_id, report, stage, \
-             shared_with_dfe, view) \
-             SELECT * FROM UNNEST($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::bool[], \
-             $6::jsonb[])",
-        )
-        .bind(b.r_inspection)
-        .bind(b.r_lead_provider)
-        .bind(b.r_report)
-        .bind(b.r_stage)
-        .bind(b.r_shared)
-        .bind(b.r_view)
-        .execute(&mut *conn)
-        .await?;
-        sqlx::query(
-            "INSERT INTO applied_rebuild (stream_id, stream_kind, version) \
-             SELECT s, 'inspection', v FROM UNNEST($1::uuid[], $2::bigint[]) AS u(s, v)",
-        )
-        .bind(b.a_stream)
-        .bind(b.a_version)
-        .execute(&mut *conn)
-        .await?;
+        if replace == Replace::Yes {
+            sqlx::query(stmts.delete_deadlines)
+                .bind(&b.i_id)
+                .execute(&mut *conn)
+                .await?;
+            sqlx::query(stmts.delete_reports)
+                .bind(&b.i_id)
+                .execute(&mut *conn)
+                .await?;
+        }
+        sqlx::query(stmts.upsert_inspections)
+            .bind(b.i_id)
+            .bind(b.i_lead_provider)
+            .bind(b.i_kind)
+            .bind(b.i_state)
+            .bind(b.i_version)
+            .bind(b.i_first)
+            .bind(b.i_last)
+            .bind(b.i_aggregate)
+            .bind(b.i_summary)
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query(stmts.insert_deadlines)
+            .bind(b.d_inspection)
+            .bind(b.d_ordinal)
+            .bind(b.d_kind)
+            .bind(b.d_rule)
+            .bind(b.d_report)
+            .bind(b.d_cycle)
+            .bind(b.d_opens_at)
+            .bind(b.d_due_at)
+            .bind(b.d_status)
+            .bind(b.d_done_at)
+            .bind(b.d_provisional)
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query(stmts.insert_reports)
+            .bind(b.r_inspection)
+            .bind(b.r_lead_provider)
+            .bind(b.r_report)
+            .bind(b.r_stage)
+            .bind(b.r_shared)
+            .bind(b.r_view)
+            .execute(&mut *conn)
+            .await?;
         Ok(())
     }
 }
 
-fn json<T: serde::Serialize>(value: &T) -> serde_json::Value {
+/// Serialising the domain's own types cannot fail (no non-string map keys, no custom
+/// serialisers that error); `Null` would only hide a bug, which the read-back would show.
+pub(crate) fn json<T: serde::Serialize>(value: &T) -> serde_json::Value {
     serde_json::to_value(value).unwrap_or(serde_json::Value::Null)
 }

@@ -3,54 +3,63 @@
 //! every statement stays a `&'static str` (no SQL assembled at run time) and the two sets
 //! cannot drift apart.
 
-/// The statements that apply events to one set of read-model tables.
+/// The statements that apply events to one set of read-model tables. Inspection rows are
+/// written many inspections at a time (`UNNEST` of one array per column), by the live
+/// consumer's batches and the rebuild alike (see `bulk.rs`).
 #[derive(Debug, Clone, Copy)]
 pub struct Statements {
     /// Which set (for logs).
     pub name: &'static str,
-    pub applied_version: &'static str,
+    pub applied_versions_of: &'static str,
+    pub all_applied: &'static str,
     pub upsert_applied: &'static str,
-    pub insert_inspection_event: &'static str,
-    pub inspection_history: &'static str,
-    pub upsert_inspection: &'static str,
+    pub inspection_histories: &'static str,
+    pub insert_inspection_events: &'static str,
+    pub upsert_inspections: &'static str,
     pub delete_deadlines: &'static str,
     pub insert_deadlines: &'static str,
     pub delete_reports: &'static str,
     pub insert_reports: &'static str,
     pub lead_provider_aggregate: &'static str,
     pub upsert_lead_provider: &'static str,
-    pub applied_versions_of: &'static str,
-    pub all_applied: &'static str,
 }
 
 macro_rules! statements {
     ($name:literal, $sfx:literal) => {
         Statements {
             name: $name,
-            applied_version: concat!("SELECT version FROM applied", $sfx, " WHERE stream_id = $1"),
+            applied_versions_of: concat!(
+                "SELECT stream_id, version FROM applied",
+                $sfx,
+                " WHERE stream_id = ANY($1)"
+            ),
+            all_applied: concat!("SELECT stream_id, stream_kind, version FROM applied", $sfx),
             upsert_applied: concat!(
                 "INSERT INTO applied",
                 $sfx,
-                " (stream_id, stream_kind, version) VALUES ($1, $2, $3) \
+                " (stream_id, stream_kind, version) \
+                 SELECT * FROM UNNEST($1::uuid[], $2::text[], $3::bigint[]) \
                  ON CONFLICT (stream_id) DO UPDATE SET version = EXCLUDED.version"
             ),
-            insert_inspection_event: concat!(
+            inspection_histories: concat!(
+                "SELECT inspection_id, version, payload FROM inspection_events",
+                $sfx,
+                " WHERE inspection_id = ANY($1) ORDER BY inspection_id, version"
+            ),
+            insert_inspection_events: concat!(
                 "INSERT INTO inspection_events",
                 $sfx,
                 " (inspection_id, version, event_id, event_type, payload, recorded_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6)"
+                 SELECT * FROM UNNEST($1::uuid[], $2::bigint[], $3::uuid[], $4::text[], \
+                 $5::jsonb[], $6::timestamptz[])"
             ),
-            inspection_history: concat!(
-                "SELECT payload FROM inspection_events",
-                $sfx,
-                " WHERE inspection_id = $1 ORDER BY version"
-            ),
-            upsert_inspection: concat!(
+            upsert_inspections: concat!(
                 "INSERT INTO inspections",
                 $sfx,
                 " (inspection_id, lead_provider_id, kind, state, version, first_recorded_at, \
                  last_recorded_at, aggregate, summary) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+                 SELECT * FROM UNNEST($1::uuid[], $2::uuid[], $3::text[], $4::text[], \
+                 $5::bigint[], $6::timestamptz[], $7::timestamptz[], $8::jsonb[], $9::jsonb[]) \
                  ON CONFLICT (inspection_id) DO UPDATE SET \
                  lead_provider_id = EXCLUDED.lead_provider_id, kind = EXCLUDED.kind, \
                  state = EXCLUDED.state, version = EXCLUDED.version, \
@@ -58,22 +67,27 @@ macro_rules! statements {
                  last_recorded_at = EXCLUDED.last_recorded_at, \
                  aggregate = EXCLUDED.aggregate, summary = EXCLUDED.summary"
             ),
-            delete_deadlines: concat!("DELETE FROM deadlines", $sfx, " WHERE inspection_id = $1"),
+            delete_deadlines: concat!(
+                "DELETE FROM deadlines",
+                $sfx,
+                " WHERE inspection_id = ANY($1)"
+            ),
             insert_deadlines: concat!(
                 "INSERT INTO deadlines",
                 $sfx,
                 " (inspection_id, ordinal, kind, rule, report, cycle, opens_at, due_at, status, \
                  done_at, provisional) \
-                 SELECT $1, * FROM UNNEST($2::int[], $3::text[], $4::text[], $5::text[], \
+                 SELECT * FROM UNNEST($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[], \
                  $6::int[], $7::timestamptz[], $8::timestamptz[], $9::text[], \
                  $10::timestamptz[], $11::bool[])"
             ),
-            delete_reports: concat!("DELETE FROM reports", $sfx, " WHERE inspection_id = $1"),
+            delete_reports: concat!("DELETE FROM reports", $sfx, " WHERE inspection_id = ANY($1)"),
             insert_reports: concat!(
                 "INSERT INTO reports",
                 $sfx,
                 " (inspection_id, lead_provider_id, report, stage, shared_with_dfe, view) \
-                 SELECT $1, $2, * FROM UNNEST($3::text[], $4::text[], $5::bool[], $6::jsonb[])"
+                 SELECT * FROM UNNEST($1::uuid[], $2::uuid[], $3::text[], $4::text[], \
+                 $5::bool[], $6::jsonb[])"
             ),
             lead_provider_aggregate: concat!(
                 "SELECT aggregate FROM lead_providers",
@@ -90,12 +104,6 @@ macro_rules! statements {
                  representatives = EXCLUDED.representatives, version = EXCLUDED.version, \
                  aggregate = EXCLUDED.aggregate"
             ),
-            applied_versions_of: concat!(
-                "SELECT stream_id, version FROM applied",
-                $sfx,
-                " WHERE stream_id = ANY($1)"
-            ),
-            all_applied: concat!("SELECT stream_id, stream_kind, version FROM applied", $sfx),
         }
     };
 }
@@ -117,15 +125,16 @@ pub const REBUILT_TABLES: [&str; 6] = [
     "applied",
 ];
 
-/// Record one change in the Watch log: the next dense sequence number, taken from the
-/// counter row in the applying transaction (so numbers are gap-free, and a number becomes
-/// visible only after every smaller one: the row lock orders the commits).
-pub const NEXT_SEQ: &str = "UPDATE change_counter SET seq = seq + 1 RETURNING seq";
+/// Reserve `$1` consecutive sequence numbers in the Watch log; returns the last. Taken from
+/// the counter row in the applying transaction, so numbers are gap-free, and a number
+/// becomes visible only after every smaller one (the row lock orders the commits).
+pub const RESERVE_SEQS: &str = "UPDATE change_counter SET seq = seq + $1 RETURNING seq";
 
-/// See [`NEXT_SEQ`].
-pub const INSERT_CHANGE: &str = "INSERT INTO changes \
+/// Record changes in the Watch log, one row per applied event. See [`RESERVE_SEQS`].
+pub const INSERT_CHANGES: &str = "INSERT INTO changes \
      (seq, stream_id, stream_kind, lead_provider_id, event_type, version, recorded_at, state) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+     SELECT * FROM UNNEST($1::bigint[], $2::uuid[], $3::text[], $4::uuid[], $5::text[], \
+     $6::bigint[], $7::timestamptz[], $8::text[])";
 
 /// Wakes Watch streams; the payload is the new sequence number.
 pub const NOTIFY_CHANGE: &str = "SELECT pg_notify('projection_changes', $1::text)";
