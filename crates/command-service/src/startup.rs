@@ -79,9 +79,7 @@ pub(crate) async fn start(s: StartUp) -> Result<Started, RunError> {
     bus::Relay::migrate(owner.pool())
         .await
         .map_err(RunError::Relay)?;
-    if s.config.migration_database_url.is_some() {
-        owner.pool().close().await;
-    }
+    owner.pool().close().await;
     let vault = privacy::Vault::new(store.pool().clone(), master_key);
     let handler = Handler::new(store.clone(), vault, s.clock, s.calendar);
     // Set once: `start` runs once per `run`.
@@ -148,9 +146,8 @@ async fn prepare_store(
     let owner = EventStore::connect(migration_url, 1).await?;
     owner.migrate().await?;
     privacy::keys::migrate(owner.pool()).await?;
-    if migration_url == url {
-        return Ok((owner.clone(), owner));
-    }
+    // Its own pool even when the URLs are the same: the owner's has one connection, and
+    // serving from it would queue every command (and the relay) behind one session.
     let store = EventStore::connect(url, POOL_SIZE).await?;
     Ok((owner, store))
 }

@@ -5,8 +5,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
+use sqlx::{Connection, PgPool};
 
 use crate::StoreError;
 use crate::append::Notifier;
@@ -14,6 +14,9 @@ use crate::append::Notifier;
 /// How long a caller waits for a pooled connection before the store reports
 /// [`StoreError::Unavailable`] (a saturated or unreachable database).
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A pooled connection idle for this long is pinged before use (see [`EventStore::connect`]).
+const PING_WHEN_IDLE_FOR: Duration = Duration::from_secs(1);
 
 /// Table that records which of this crate's migrations ran. Not sqlx's default
 /// `_sqlx_migrations`, so that other crates (read models, relay state) can keep their own
@@ -39,6 +42,19 @@ impl EventStore {
         let pool = PgPoolOptions::new()
             .max_connections(max_connections)
             .acquire_timeout(ACQUIRE_TIMEOUT)
+            // sqlx pings every connection it hands out: a round trip more for each statement
+            // (an append is one). Ping only connections that sat idle, which is where a
+            // dropped session (a restart, a failover) hides; a busy one fails its statement
+            // at worst, reported as `Unavailable`.
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for >= PING_WHEN_IDLE_FOR {
+                        conn.ping().await?;
+                    }
+                    Ok(true)
+                })
+            })
             .connect(url)
             .await?;
         Ok(Self::from_pool(pool))
