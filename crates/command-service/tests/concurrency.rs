@@ -4,7 +4,9 @@ mod common;
 
 use common::*;
 use proto::pb;
+use proto::pb::inspection_command_service_client::InspectionCommandServiceClient;
 use tonic::Code;
+use tonic::transport::Channel;
 use uuid::Uuid;
 
 fn reschedule(
@@ -172,4 +174,73 @@ async fn idempotency_same_key_with_a_different_request_is_refused_with_its_reaso
     );
     assert_eq!(app.count_events().await, before);
     app.stop().await;
+}
+
+/// Two instances over one store, each deciding first on its own cached states: whatever
+/// the other instance appended meanwhile, an instance never acts on its stale copy — a lost
+/// append is decided again, and neither a caller's `expected_version` nor a refusal is
+/// answered from it.
+#[tokio::test]
+async fn an_instance_never_acts_on_a_state_another_instance_moved() {
+    let a = spawn_app().await;
+    let b = spawn_app_with(Options {
+        database_url: Some(a.db.url().to_owned()),
+        ..Options::default()
+    })
+    .await;
+    b.wait_serving().await;
+    let (lp, rep) = a.register_provider().await;
+    let id = a.plan(lp).await.inspection_id; // A now holds the inspection at version 1.
+    let move_on = |client: &InspectionCommandServiceClient<Channel>, expected| {
+        let mut request = reschedule(&id, expected, None, "venue change");
+        request.start = "2027-01-11".into();
+        let mut client = client.clone();
+        async move {
+            let response = client.reschedule_inspection(as_scheduler(request)).await;
+            response.unwrap().into_inner().new_version
+        }
+    };
+    let (on_a, on_b) = (&a.client, &b.client);
+
+    // An append on A's stale state loses to B's and is decided again.
+    assert_eq!(move_on(on_b, None).await, 2);
+    assert_eq!(move_on(on_a, None).await, 3);
+
+    // The caller's expected version is checked against the stream, not A's copy.
+    assert_eq!(move_on(on_b, None).await, 4);
+    assert_eq!(move_on(on_a, Some(4)).await, 5);
+
+    // A refusal (R11: no call yet, says A's copy) is not answered from a stale state.
+    b.clock.set(call_time());
+    let call = pb::RecordNotificationCallRequest {
+        meta: meta(&id),
+        spoke_to: Some(rep.clone()),
+        capacity: Some(
+            pb::record_notification_call_request::Capacity::NamedRepresentative(pb::Marker {}),
+        ),
+        override_reason: None,
+    };
+    assert_eq!(
+        on_b.clone()
+            .record_notification_call(as_inspector(call))
+            .await
+            .unwrap()
+            .into_inner()
+            .new_version,
+        6
+    );
+    a.clock.set(call_time() + chrono::Duration::minutes(20));
+    let confirmed = on_a
+        .clone()
+        .record_confirmation_email(as_inspector(pb::RecordConfirmationEmailRequest {
+            meta: meta(&id),
+            recipients: vec![rep],
+        }))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(confirmed.new_version, 7);
+    assert_eq!(a.count_events().await, 8);
+    b.stop().await;
+    a.stop().await;
 }

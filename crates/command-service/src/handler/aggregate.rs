@@ -15,6 +15,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
+use super::cache::{Caches, StateCache};
+
 /// An aggregate whose commands the service handles.
 pub(crate) trait Aggregate {
     /// Its id.
@@ -22,7 +24,7 @@ pub(crate) trait Aggregate {
     /// Its command.
     type Command: Send + Sync;
     /// Its state.
-    type State: Default + Send;
+    type State: Default + Clone + Send + Sync;
     /// Its event.
     type Event: Serialize + DeserializeOwned + Send;
     /// The store's name for its streams.
@@ -59,6 +61,14 @@ pub(crate) trait Aggregate {
     fn occurred_at(event: &Self::Event) -> DateTime<Utc>;
     /// R31: the person whose data key the command deletes before its events are appended.
     fn erases(_command: &Self::Command) -> Option<PersonId> {
+        None
+    }
+    /// The cache of its states, for an aggregate whose rules decide on personal data sealed
+    /// (they compare person ids, never details). Its streams, and the lead provider its
+    /// `decide` needs, are then always folded without unsealing, cached or not, so a decision
+    /// cannot depend on where the state came from, and the cache holds no personal data in
+    /// the clear. `None`: loaded and unsealed for every command, never cached.
+    fn cache(_caches: &Caches) -> Option<&StateCache<Self::State>> {
         None
     }
 }
@@ -128,6 +138,12 @@ impl Aggregate for InspectionAggregate {
 
     fn event_type(event: &InspectionEvent) -> &'static str {
         event.event_type()
+    }
+
+    /// The rules look at who was spoken to or written to, and at the provider's named
+    /// representatives, by person id only (R10).
+    fn cache(caches: &Caches) -> Option<&StateCache<Inspection>> {
+        Some(&caches.inspections)
     }
 
     fn occurred_at(event: &InspectionEvent) -> DateTime<Utc> {

@@ -4,9 +4,12 @@
 //! - `aggregate`: the [`aggregate::Aggregate`] trait and its two implementations;
 //! - `context`: [`RequestContext`] (actor, correlation, causation, trace);
 //! - `stream`: loading a stream into state, and turning decided events into store events
-//!   (unsealing and sealing personal data, R31).
+//!   (unsealing and sealing personal data, R31);
+//! - `cache`: the bounded cache of folded inspection states that a command decides on
+//!   first, and why that never acts on a stale state.
 
 pub(crate) mod aggregate;
+mod cache;
 mod context;
 mod stream;
 
@@ -26,7 +29,9 @@ use uuid::Uuid;
 use crate::clock::Clock;
 use crate::errors::CommandError;
 use aggregate::Aggregate;
+use cache::{Caches, StateCache};
 pub use context::{CAUSATION_HEADER, CORRELATION_HEADER, RequestContext, TRACEPARENT_HEADER};
+use stream::Loaded;
 
 /// How often a command without `expected_version` is re-decided after losing a race.
 const MAX_ATTEMPTS: u32 = 5;
@@ -63,6 +68,8 @@ pub struct Handler {
     vault: Vault,
     clock: Arc<dyn Clock>,
     calendar: Arc<Calendar>,
+    /// Folded states of recently used streams (see `cache`), shared by clones.
+    caches: Arc<Caches>,
 }
 
 impl Handler {
@@ -78,6 +85,7 @@ impl Handler {
             vault,
             clock,
             calendar,
+            caches: Arc::new(Caches::new(cache::DEFAULT_CAPACITY)),
         }
     }
 
@@ -123,16 +131,35 @@ impl Handler {
             backdate_reason: parsed.meta.backdate_reason.clone(),
             body: parsed.body,
         };
+        let cache = A::cache(&self.caches);
+        let unseal = cache.is_none();
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let loaded = stream::load::<A>(&self.store, &self.vault, stream_id).await?;
+            // The first attempt may decide on the cached state; every retry reloads.
+            let cached = cache
+                .filter(|_| attempt == 1)
+                .and_then(|c| c.get(stream_id));
+            let from_cache = cached.is_some();
+            let loaded = match cached {
+                Some(entry) => entry,
+                None => {
+                    let loaded = Arc::new(
+                        stream::load::<A>(&self.store, &self.vault, stream_id, unseal).await?,
+                    );
+                    if let Some(c) = cache {
+                        c.put(stream_id, Arc::clone(&loaded));
+                    }
+                    loaded
+                }
+            };
             let lead_provider = match A::lead_provider_needed(&loaded.state, &command.body) {
                 Some(lp) => Some(
                     stream::load::<aggregate::LeadProviderAggregate>(
                         &self.store,
                         &self.vault,
                         lp.as_uuid(),
+                        unseal,
                     )
                     .await?
                     .state,
@@ -147,6 +174,19 @@ impl Handler {
                 &self.calendar,
                 lead_provider.as_ref(),
             );
+            // An answer that no append confirms must not rest on a stale cached state.
+            let expected_differs = expected.is_some_and(|e| e != loaded.version);
+            let answers_without_append = match &decided {
+                Ok(events) => events.is_empty() || expected_differs,
+                Err(_) => true,
+            };
+            if from_cache
+                && answers_without_append
+                && let Some(c) = cache
+                && !self.still_current(c, stream_id, loaded.version).await?
+            {
+                continue;
+            }
             // A caller refused by the permission table, or a provider user on another
             // provider's inspection, learns nothing of the stream: not even its version.
             if let Err(e) = &decided
@@ -155,7 +195,7 @@ impl Handler {
                 return Err(e.clone().into());
             }
             if let Some(expected) = expected
-                && expected != loaded.version
+                && expected_differs
             {
                 return Err(CommandError::Conflict {
                     current: loaded.version,
@@ -192,6 +232,8 @@ impl Handler {
                     .await
                     .map_err(stream::vault_error)?;
             }
+            let new_events =
+                stream::new_events::<A>(&self.vault, &events, &ctx, idempotency.as_ref()).await?;
             let request = AppendRequest {
                 stream: StreamRef {
                     id: stream_id,
@@ -199,14 +241,31 @@ impl Handler {
                     lead_provider_id: filed_under.as_uuid(),
                 },
                 expected: ExpectedVersion::Exact(loaded.version),
-                events: stream::new_events::<A>(&self.vault, &events, &ctx, idempotency.as_ref())
-                    .await?,
+                events: new_events,
                 idempotency: idempotency.clone(),
                 recorded_at: now,
+            };
+            // The state after this append, for the cache (computed before the request moves).
+            let next = match cache {
+                Some(_) => Some(stream::fold_stored::<A>(
+                    loaded.state.clone(),
+                    &request.events,
+                    stream_id,
+                    loaded.version + 1,
+                )?),
+                None => None,
             };
             match self.store.append(request).await {
                 Ok(AppendOutcome::Appended(result)) => {
                     tracing::info!(new_version = result.new_version, "command appended");
+                    if let (Some(c), Some(state)) = (cache, next) {
+                        let entry = Loaded {
+                            state,
+                            version: result.new_version,
+                            cursor: Some(result.cursor),
+                        };
+                        c.put(stream_id, Arc::new(entry));
+                    }
                     return Ok(result.into());
                 }
                 Ok(AppendOutcome::Duplicate(first)) => {
@@ -216,9 +275,15 @@ impl Handler {
                 Err(StoreError::Conflict { current, .. })
                     if expected.is_none() && attempt < MAX_ATTEMPTS =>
                 {
-                    tracing::debug!(?current, attempt, "lost a race; deciding again");
+                    if let Some(c) = cache {
+                        c.remove(stream_id);
+                    }
+                    tracing::debug!(?current, attempt, from_cache, "lost a race; deciding again");
                 }
                 Err(StoreError::Conflict { current, .. }) => {
+                    if let Some(c) = cache {
+                        c.remove(stream_id);
+                    }
                     return Err(CommandError::Conflict {
                         current: current.unwrap_or(0),
                         expected,
@@ -227,6 +292,25 @@ impl Handler {
                 Err(e) => return Err(e.into()),
             }
         }
+    }
+}
+
+impl Handler {
+    /// Whether the stream is still at `version`, the version of its cached state; forgets
+    /// the entry when it is not.
+    async fn still_current<S>(
+        &self,
+        cache: &StateCache<S>,
+        stream_id: Uuid,
+        version: u64,
+    ) -> Result<bool, CommandError> {
+        let current = self.store.stream_version(stream_id).await?;
+        if current == Some(version) {
+            return Ok(true);
+        }
+        tracing::debug!(cached = version, ?current, "cached state was stale");
+        cache.remove(stream_id);
+        Ok(false)
     }
 }
 

@@ -7,6 +7,7 @@
 
 use eventstore::{Cursor, EventMetadata, EventStore, IdempotencyRecord, NewEvent};
 use privacy::Vault;
+use serde::Deserialize;
 use uuid::Uuid;
 
 use super::RequestContext;
@@ -24,19 +25,24 @@ pub(crate) struct Loaded<S> {
     pub cursor: Option<Cursor>,
 }
 
-/// Read and fold the whole stream (streams are short: tens of events per inspection).
+/// Read and fold the whole stream (streams are short: tens of events per inspection), with
+/// personal data unsealed when `unseal` (through `vault`), else as stored: sealed, naming
+/// only whose data it is.
 #[tracing::instrument(skip(store, vault), fields(kind = A::NAME))]
 pub(crate) async fn load<A: Aggregate>(
     store: &EventStore,
     vault: &Vault,
     stream_id: Uuid,
+    unseal: bool,
 ) -> Result<Loaded<A::State>, CommandError> {
     let mut events = store.read_stream(stream_id, 1).await?;
     let mut payloads: Vec<serde_json::Value> = events
         .iter_mut()
         .map(|e| std::mem::take(&mut e.payload))
         .collect();
-    vault.unseal(&mut payloads).await.map_err(vault_error)?;
+    if unseal {
+        vault.unseal(&mut payloads).await.map_err(vault_error)?;
+    }
     let mut loaded = Loaded {
         state: A::State::default(),
         version: 0,
@@ -54,18 +60,38 @@ pub(crate) async fn load<A: Aggregate>(
             )
             .into());
         }
-        let event: A::Event = serde_json::from_value(payload).map_err(|e| {
-            CommandError::Corrupt(format!(
-                "{} {stream_id} version {}: {e}",
-                A::NAME,
-                recorded.version
-            ))
-        })?;
-        loaded.state = A::evolve(loaded.state, &event);
+        loaded.state = evolve_stored::<A>(loaded.state, &payload, stream_id, recorded.version)?;
         loaded.version = recorded.version;
         loaded.cursor = Some(recorded.cursor);
     }
     Ok(loaded)
+}
+
+/// `state` after `events`, the first at `first_version`, folded from their payloads as the
+/// store keeps them — personal data sealed, as [`load`] without unsealing folds them.
+pub(crate) fn fold_stored<A: Aggregate>(
+    mut state: A::State,
+    events: &[NewEvent],
+    stream_id: Uuid,
+    first_version: u64,
+) -> Result<A::State, CommandError> {
+    for (version, event) in (first_version..).zip(events) {
+        state = evolve_stored::<A>(state, &event.payload, stream_id, version)?;
+    }
+    Ok(state)
+}
+
+/// Fold one stored payload.
+fn evolve_stored<A: Aggregate>(
+    state: A::State,
+    payload: &serde_json::Value,
+    stream_id: Uuid,
+    version: u64,
+) -> Result<A::State, CommandError> {
+    let event = A::Event::deserialize(payload).map_err(|e| {
+        CommandError::Corrupt(format!("{} {stream_id} version {version}: {e}", A::NAME))
+    })?;
+    Ok(A::evolve(state, &event))
 }
 
 /// Store events for decided domain events, personal data sealed, each with the request's
