@@ -22,6 +22,8 @@ pub const VERSION_CONFLICT: &str = "VERSION_CONFLICT";
 pub const IDEMPOTENCY_KEY_REUSED: &str = "IDEMPOTENCY_KEY_REUSED";
 /// Reason when the event store cannot be reached.
 pub const STORE_UNAVAILABLE: &str = "EVENT_STORE_UNAVAILABLE";
+/// Reason when the service has as many commands in progress as it takes (load shedding).
+pub const OVERLOADED: &str = "SERVICE_OVERLOADED";
 /// Reason while the service is still starting (migrations not yet run).
 pub const SERVICE_STARTING: &str = "SERVICE_STARTING";
 /// Reason of an internal failure (details only in the logs).
@@ -53,6 +55,9 @@ pub enum CommandError {
     /// The service has not finished starting (no store yet).
     #[error("the service is starting")]
     Starting,
+    /// As many commands are in progress as the service takes; nothing was done.
+    #[error("the service is overloaded")]
+    Overloaded,
     /// The event store failed.
     #[error("event store failure")]
     Store(#[source] StoreError),
@@ -101,6 +106,12 @@ impl From<CommandError> for Status {
                 format!("idempotency key {key:?} was already used for a different request"),
                 IDEMPOTENCY_KEY_REUSED,
                 HashMap::from([("idempotency_key".into(), key)]),
+            ),
+            CommandError::Overloaded => status(
+                Code::ResourceExhausted,
+                "too many commands in progress; retry shortly".into(),
+                OVERLOADED,
+                HashMap::new(),
             ),
             CommandError::Starting => status(
                 Code::Unavailable,
