@@ -115,6 +115,7 @@ impl Api {
 pub fn channel(addr: SocketAddr) -> Channel {
     Channel::from_shared(format!("http://{addr}"))
         .expect("valid uri")
+        .tcp_nodelay(true)
         .connect_timeout(std::time::Duration::from_secs(5))
         .connect_lazy()
 }

@@ -16,6 +16,7 @@ async fn cli_drives_a_full_lpmv_lifecycle_and_its_json_matches_the_query_api() {
     caught_up(&stack, &l).await;
     let channel = tonic::transport::Endpoint::from_shared(format!("http://{}", stack.query_addr))
         .expect("uri")
+        .tcp_nodelay(true)
         .connect()
         .await
         .expect("query service");

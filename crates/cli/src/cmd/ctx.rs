@@ -101,7 +101,9 @@ pub fn status(s: tonic::Status) -> anyhow::Error {
 async fn connect(what: &str, addr: &str) -> anyhow::Result<Channel> {
     let endpoint = Endpoint::from_shared(addr.to_owned())
         .map_err(|e| anyhow::anyhow!("{addr} is not a URL such as http://127.0.0.1:50051: {e}"))?
-        .connect_timeout(std::time::Duration::from_secs(5));
+        .connect_timeout(std::time::Duration::from_secs(5))
+        // Explicit (tonic's default today): small RPCs must not wait for delayed ACKs.
+        .tcp_nodelay(true);
     endpoint
         .connect()
         .await

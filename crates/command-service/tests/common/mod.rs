@@ -92,6 +92,7 @@ pub async fn spawn_app_with(options: Options) -> App {
     }));
     let channel = Channel::from_shared(format!("http://{addr}"))
         .unwrap()
+        .tcp_nodelay(true)
         .connect_lazy();
     App {
         addr,
