@@ -41,6 +41,9 @@ pub struct Claims {
 /// checks (an `aud` may be a string or a list there, so it is not read here).
 #[derive(Debug, Deserialize)]
 pub(crate) struct Presented {
+    pub exp: u64,
+    #[serde(default)]
+    pub nbf: Option<u64>,
     pub sub: String,
     pub role: String,
     #[serde(default)]
@@ -160,6 +163,8 @@ mod tests {
     #[test]
     fn unknown_roles_are_invalid_tokens() {
         let e = Identity::from_presented(Presented {
+            exp: 0,
+            nbf: None,
             sub: "u".into(),
             role: "admin".into(),
             lead_provider_id: None,

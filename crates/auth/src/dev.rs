@@ -198,6 +198,23 @@ mod tests {
     }
 
     #[test]
+    fn a_remembered_token_does_not_vouch_for_a_tampered_copy() {
+        let verifier = dev_verifier();
+        let token = token_for(&scheduler());
+        assert_eq!(verifier.verify(&token).unwrap(), scheduler());
+        assert_eq!(verifier.verify(&token).unwrap(), scheduler());
+        let mut parts: Vec<String> = token.split('.').map(str::to_owned).collect();
+        let forged = Claims {
+            role: "quality_assurer".into(),
+            ..claims_for(&scheduler(), crate::DEFAULT_AUDIENCE, DEFAULT_TTL)
+        };
+        parts[1] = base64_url(&serde_json::to_vec(&forged).unwrap());
+        let e = verifier.verify(&parts.join(".")).unwrap_err();
+        assert_eq!(e.reason, Reason::TokenSignature);
+        assert_eq!(verifier.verify(&token).unwrap(), scheduler());
+    }
+
+    #[test]
     fn tampered_foreign_and_malformed_tokens_are_refused_by_reason() {
         let token = token_for(&scheduler());
         // Another payload under the same signature.
