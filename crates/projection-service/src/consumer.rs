@@ -56,7 +56,7 @@ impl Projector {
 
     /// Apply `ev` (and any versions missing before it) in one transaction.
     pub async fn project(&self, ev: &Incoming) -> Result<Outcome, ApplyError> {
-        let outcomes = self.project_batch(std::slice::from_ref(ev)).await?;
+        let outcomes = self.project_batch(vec![ev.clone()]).await?;
         Ok(outcomes.first().copied().unwrap_or(Outcome::Duplicate))
     }
 
@@ -64,7 +64,7 @@ impl Projector {
     /// before them, all in one transaction; one outcome per event. On an error nothing is
     /// applied.
     #[tracing::instrument(skip_all, fields(events = events.len()))]
-    pub async fn project_batch(&self, events: &[Incoming]) -> Result<Vec<Outcome>, ApplyError> {
+    pub async fn project_batch(&self, events: Vec<Incoming>) -> Result<Vec<Outcome>, ApplyError> {
         let mut tx = self.pool.begin().await?;
         sqlx::query(sql::LOCK_APPLY).execute(&mut *tx).await?;
         let mut ids: Vec<Uuid> = events.iter().map(|e| e.stream_id).collect();
@@ -100,15 +100,15 @@ impl Projector {
                     });
                 }
             }
-            todo.push(ev.clone());
             versions.insert(ev.stream_id, ev.version);
+            todo.push(ev);
             outcomes.push(Outcome::Applied { filled });
         }
         if todo.is_empty() {
             tx.rollback().await?;
             return Ok(outcomes);
         }
-        apply::apply_many(&mut tx, &LIVE, &self.calendar, &todo, Mode::Live).await?;
+        apply::apply_many(&mut tx, &LIVE, &self.calendar, todo, Mode::Live).await?;
         tx.commit().await?;
         Ok(outcomes)
     }
@@ -279,7 +279,7 @@ async fn handle(
         return;
     }
     let events: Vec<Incoming> = readable.iter().map(|(_, ev)| ev.clone()).collect();
-    match projector.project_batch(&events).await {
+    match projector.project_batch(events).await {
         Ok(outcomes) => {
             for ((message, ev), outcome) in readable.iter().zip(outcomes) {
                 tracing::debug!(?outcome, stream = %ev.stream_id, version = ev.version, "projected");

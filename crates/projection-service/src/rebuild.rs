@@ -182,6 +182,7 @@ pub async fn rebuild(
     loop {
         let batch = store.read_all(cursor.as_ref(), options.batch_size).await?;
         let Some(last) = batch.last() else { break };
+        let read = batch.len() as u64;
         cursor = Some(last.cursor);
         let ids: Vec<Uuid> = batch.iter().map(|e| e.stream.id).collect();
         let live: HashMap<Uuid, u64> = sqlx::query(LIVE.applied_versions_of)
@@ -192,8 +193,9 @@ pub async fn rebuild(
             .map(|r| Ok((r.try_get("stream_id")?, to_u64(r.try_get("version")?))))
             .collect::<Result<_, sqlx::Error>>()?;
         let mut tx = pool.begin().await?;
+        sqlx::query(COPY_COMMIT).execute(&mut *tx).await?;
         let mut rows = Batch::default();
-        for recorded in &batch {
+        for recorded in batch {
             let id = recorded.stream.id;
             if held.contains(&id) {
                 continue;
@@ -205,19 +207,20 @@ pub async fn rebuild(
                 held.insert(id);
                 continue;
             }
+            let version = recorded.version;
             let ev = Incoming::from(recorded);
-            match recorded.stream.kind {
+            match ev.stream_kind {
                 // A handful per store: the ordinary path.
                 StreamKind::LeadProvider => {
-                    apply::apply_many(&mut tx, &REBUILD, calendar, &[ev], Mode::Rebuild).await?;
+                    apply::apply_many(&mut tx, &REBUILD, calendar, vec![ev], Mode::Rebuild).await?;
                 }
                 StreamKind::Inspection => {
                     folding
                         .entry(id)
                         .or_insert_with(|| Folded::new(&ev))
                         .push(&ev)?;
-                    rows.event(&ev);
-                    if recorded.version == live_version
+                    rows.event(ev);
+                    if version == live_version
                         && let Some(done) = folding.remove(&id)
                     {
                         rows.inspection(id, &done, calendar)?;
@@ -229,7 +232,7 @@ pub async fn rebuild(
         }
         rows.write(&mut tx, &REBUILD, Replace::No).await?;
         tx.commit().await?;
-        done += batch.len() as u64;
+        done += read;
         if last_report.elapsed() >= options.progress_every {
             last_report = Instant::now();
             progress(measure(done, total, started.elapsed()));
@@ -289,6 +292,11 @@ pub async fn rebuild(
     tracing::info!(?report, "rebuild swapped in");
     Ok(report)
 }
+
+/// The copies' batches commit without waiting for the WAL flush: nothing reads them before
+/// the swap, and a crash before it means running the rebuild again. The swap itself is an
+/// ordinary (synchronous) commit.
+const COPY_COMMIT: &str = "SET LOCAL synchronous_commit = off";
 
 /// SQLSTATE `lock_not_available`: the swap's lock timeout expired.
 const LOCK_NOT_AVAILABLE: &str = "55P03";
@@ -352,12 +360,12 @@ async fn catch_up(
         let events: Vec<Incoming> = store
             .read_stream(id, copy + 1)
             .await?
-            .iter()
+            .into_iter()
             .take_while(|e| e.version <= live)
             .map(Incoming::from)
             .collect();
-        apply::apply_many(conn, &REBUILD, calendar, &events, Mode::Rebuild).await?;
         applied += events.len() as u64;
+        apply::apply_many(conn, &REBUILD, calendar, events, Mode::Rebuild).await?;
     }
     Ok(applied)
 }

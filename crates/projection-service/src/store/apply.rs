@@ -48,6 +48,21 @@ impl From<&bus::Envelope> for Incoming {
     }
 }
 
+impl From<RecordedEvent> for Incoming {
+    fn from(e: RecordedEvent) -> Self {
+        Incoming {
+            event_id: e.event_id,
+            stream_id: e.stream.id,
+            stream_kind: e.stream.kind,
+            lead_provider_id: e.stream.lead_provider_id,
+            version: e.version,
+            event_type: e.event_type,
+            payload: e.payload,
+            recorded_at: e.recorded_at,
+        }
+    }
+}
+
 impl From<&RecordedEvent> for Incoming {
     fn from(e: &RecordedEvent) -> Self {
         Incoming {
@@ -134,17 +149,20 @@ pub async fn apply_many(
     conn: &mut PgConnection,
     stmts: &Statements,
     calendar: &Calendar,
-    events: &[Incoming],
+    events: Vec<Incoming>,
     mode: Mode,
 ) -> Result<Vec<i64>, ApplyError> {
     if events.is_empty() {
         return Ok(Vec::new());
     }
-    let mut ids: Vec<Uuid> = events.iter().map(|e| e.stream_id).collect();
+    let mut kinds: HashMap<Uuid, StreamKind> = HashMap::new();
+    for ev in &events {
+        kinds.entry(ev.stream_id).or_insert(ev.stream_kind);
+    }
+    let mut ids: Vec<Uuid> = kinds.keys().copied().collect();
     ids.sort_unstable();
-    ids.dedup();
     let mut versions = applied_versions(conn, stmts, &ids).await?;
-    for ev in events {
+    for ev in &events {
         let applied = versions.entry(ev.stream_id).or_insert(0);
         if ev.version != *applied + 1 {
             return Err(ApplyError::OutOfOrder {
@@ -159,33 +177,28 @@ pub async fn apply_many(
     let inspection_ids: Vec<Uuid> = ids
         .iter()
         .copied()
-        .filter(|id| {
-            events
-                .iter()
-                .any(|e| e.stream_id == *id && e.stream_kind == StreamKind::Inspection)
-        })
+        .filter(|id| kinds.get(id) == Some(&StreamKind::Inspection))
         .collect();
     let mut folding = read_histories(conn, stmts, &inspection_ids).await?;
     let mut rows = Batch::default();
     let mut changes = Changes::default();
     for ev in events {
-        let state = match ev.stream_kind {
+        match ev.stream_kind {
             StreamKind::Inspection => {
                 let folded = folding
                     .entry(ev.stream_id)
-                    .or_insert_with(|| Folded::new(ev));
-                folded.push(ev)?;
-                rows.event(ev);
+                    .or_insert_with(|| Folded::new(&ev));
+                folded.push(&ev)?;
                 let summary =
                     views::summary(&folded.state).ok_or(ApplyError::NotPlanned(ev.stream_id))?;
-                Some(summary.state)
+                changes.push(&ev, Some(summary.state));
+                rows.event(ev);
             }
             StreamKind::LeadProvider => {
-                apply_lead_provider(conn, stmts, ev).await?;
-                None
+                apply_lead_provider(conn, stmts, &ev).await?;
+                changes.push(&ev, None);
             }
-        };
-        changes.push(ev, state);
+        }
     }
     for id in &inspection_ids {
         if let Some(folded) = folding.get(id) {
@@ -193,10 +206,7 @@ pub async fn apply_many(
         }
     }
     for id in &ids {
-        let kind = events
-            .iter()
-            .find(|e| e.stream_id == *id)
-            .map_or(StreamKind::Inspection, |e| e.stream_kind);
+        let kind = kinds.get(id).copied().unwrap_or(StreamKind::Inspection);
         rows.applied(*id, kind, versions.get(id).copied().unwrap_or(0));
     }
     rows.write(conn, stmts, Replace::Yes).await?;

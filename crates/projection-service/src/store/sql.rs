@@ -57,15 +57,14 @@ macro_rules! statements {
                 "INSERT INTO inspections",
                 $sfx,
                 " (inspection_id, lead_provider_id, kind, state, version, first_recorded_at, \
-                 last_recorded_at, aggregate, summary) \
+                 last_recorded_at, summary) \
                  SELECT * FROM UNNEST($1::uuid[], $2::uuid[], $3::text[], $4::text[], \
-                 $5::bigint[], $6::timestamptz[], $7::timestamptz[], $8::jsonb[], $9::jsonb[]) \
+                 $5::bigint[], $6::timestamptz[], $7::timestamptz[], $8::text[]::jsonb[]) \
                  ON CONFLICT (inspection_id) DO UPDATE SET \
                  lead_provider_id = EXCLUDED.lead_provider_id, kind = EXCLUDED.kind, \
                  state = EXCLUDED.state, version = EXCLUDED.version, \
                  first_recorded_at = EXCLUDED.first_recorded_at, \
-                 last_recorded_at = EXCLUDED.last_recorded_at, \
-                 aggregate = EXCLUDED.aggregate, summary = EXCLUDED.summary"
+                 last_recorded_at = EXCLUDED.last_recorded_at, summary = EXCLUDED.summary"
             ),
             delete_deadlines: concat!(
                 "DELETE FROM deadlines",
@@ -87,7 +86,7 @@ macro_rules! statements {
                 $sfx,
                 " (inspection_id, lead_provider_id, report, stage, shared_with_dfe, view) \
                  SELECT * FROM UNNEST($1::uuid[], $2::uuid[], $3::text[], $4::text[], \
-                 $5::bool[], $6::jsonb[])"
+                 $5::bool[], $6::text[]::jsonb[])"
             ),
             lead_provider_aggregate: concat!(
                 "SELECT aggregate FROM lead_providers",
