@@ -65,7 +65,7 @@ use crate::{
 /// Channel `pg_notify`'d after appends, so that tailing readers can `LISTEN` instead of
 /// polling hard. The payload is empty: a wake-up, not data. Every append is followed by a
 /// notification sent after its commit, but one notification may stand for several appends
-/// (see [`Notifier`]).
+/// (see `Notifier` in `append.rs`).
 pub const NOTIFY_CHANNEL: &str = "ofsted_events";
 
 /// How many times an `ExpectedVersion::Any` append retries after losing a race; under the

@@ -52,7 +52,8 @@ pub use config::{DEFAULT_LOCK_KEY, RelayConfig};
 pub use nats::message_headers;
 pub use status::RelayStatus;
 
-/// The Postgres channel the event store notifies on each append; re-exported for operators.
+/// The Postgres channel the event store notifies after appends (just after they commit, a
+/// burst of appends sharing a notification); re-exported for operators.
 pub use eventstore::NOTIFY_CHANNEL;
 
 /// Largest accepted [`RelayConfig::batch_size`].
