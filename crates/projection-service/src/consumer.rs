@@ -108,8 +108,17 @@ impl Projector {
             tx.rollback().await?;
             return Ok(outcomes);
         }
-        apply::apply_many(&mut tx, &LIVE, &self.calendar, todo, Mode::Live).await?;
+        let seqs = apply::apply_many(&mut tx, &LIVE, &self.calendar, todo, Mode::Live).await?;
         tx.commit().await?;
+        if let Some(last) = seqs.last() {
+            let woken = sqlx::query(sql::NOTIFY_CHANGE)
+                .bind(last.to_string())
+                .execute(&self.pool)
+                .await;
+            if let Err(e) = woken {
+                tracing::warn!(error = %e, "could not wake Watch streams; they poll");
+            }
+        }
         Ok(outcomes)
     }
 }

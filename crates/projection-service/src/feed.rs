@@ -1,5 +1,5 @@
 //! The change feed behind `Watch`: one task learns the newest change sequence number from
-//! Postgres `LISTEN` (the apply transaction notifies on commit), with a poll as the safety net
+//! Postgres `LISTEN` (the consumer notifies after each commit), with a poll as the safety net
 //! for a lost notification or listener connection; each subscriber then reads the `changes`
 //! table after its own last sequence number. Reading the table (not forwarding notifications)
 //! is what makes a resumed subscriber see exactly what it missed, once and in order.

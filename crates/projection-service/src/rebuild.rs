@@ -15,11 +15,13 @@
 //! working. The Watch log (`changes`) is not rebuilt: its sequence numbers stay valid.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use domain::calendar::Calendar;
-use eventstore::{Cursor, EventStore, StreamKind};
+use eventstore::{Cursor, EventStore, RecordedEvent, StreamKind};
 use sqlx::{PgConnection, PgPool, Row};
+use tokio::task::JoinHandle;
 use uuid::Uuid;
 
 use crate::store::apply::{self, ApplyError, Incoming, Mode, to_u64};
@@ -32,7 +34,7 @@ macro_rules! prepare_sql {
         [
             concat!("DROP TABLE IF EXISTS ", $t, "_rebuild"),
             concat!(
-                "CREATE TABLE ",
+                "CREATE UNLOGGED TABLE ",
                 $t,
                 "_rebuild (LIKE ",
                 $t,
@@ -60,6 +62,17 @@ const PREPARE: [[&str; 2]; 6] = [
     prepare_sql!("reports"),
     prepare_sql!("lead_providers"),
     prepare_sql!("applied"),
+];
+
+/// The copies are filled unlogged (no WAL record per row and index entry), then turned into
+/// ordinary tables in one pass each before the catch-up and the swap.
+const LOGGED: [&str; 6] = [
+    "ALTER TABLE inspections_rebuild SET LOGGED",
+    "ALTER TABLE inspection_events_rebuild SET LOGGED",
+    "ALTER TABLE deadlines_rebuild SET LOGGED",
+    "ALTER TABLE reports_rebuild SET LOGGED",
+    "ALTER TABLE lead_providers_rebuild SET LOGGED",
+    "ALTER TABLE applied_rebuild SET LOGGED",
 ];
 
 /// The renames of the swap.
@@ -152,6 +165,8 @@ pub enum RebuildError {
     Apply(#[from] ApplyError),
     #[error("the rebuilt tables differ from the live ones: {0:?}")]
     Differs(Vec<(&'static str, i64)>),
+    #[error("a rebuild stage failed: {0}")]
+    Stage(String),
 }
 
 /// Rebuild every read-model table from `store` and swap the copies in.
@@ -172,29 +187,35 @@ pub async fn rebuild(
         }
     }
     let total = to_u64(store.count_events().await?);
-    let mut cursor: Option<Cursor> = None;
     let mut done = 0u64;
     let mut held: HashSet<Uuid> = HashSet::new();
     // Inspections folded in memory until they reach the live version, then written once.
     let mut folding: HashMap<Uuid, Folded> = HashMap::new();
     let mut written: HashSet<Uuid> = HashSet::new();
     let mut last_report = Instant::now();
+    let shared = Arc::new(calendar.clone());
+    // Three stages overlap: the next batch is read (and the live versions of its streams
+    // looked up) while this one is folded, and the previous one's rows are written meanwhile.
+    // Writes stay in order, one at a time, so lead-provider events apply in order.
+    let mut reading = tokio::spawn(read_batch(
+        store.clone(),
+        pool.clone(),
+        None,
+        options.batch_size,
+    ));
+    let mut writing: Option<JoinHandle<Result<(), RebuildError>>> = None;
     loop {
-        let batch = store.read_all(cursor.as_ref(), options.batch_size).await?;
+        let (batch, live) = joined(reading.await)?;
         let Some(last) = batch.last() else { break };
         let read = batch.len() as u64;
-        cursor = Some(last.cursor);
-        let ids: Vec<Uuid> = batch.iter().map(|e| e.stream.id).collect();
-        let live: HashMap<Uuid, u64> = sqlx::query(LIVE.applied_versions_of)
-            .bind(&ids)
-            .fetch_all(pool)
-            .await?
-            .iter()
-            .map(|r| Ok((r.try_get("stream_id")?, to_u64(r.try_get("version")?))))
-            .collect::<Result<_, sqlx::Error>>()?;
-        let mut tx = pool.begin().await?;
-        sqlx::query(COPY_COMMIT).execute(&mut *tx).await?;
+        reading = tokio::spawn(read_batch(
+            store.clone(),
+            pool.clone(),
+            Some(last.cursor),
+            options.batch_size,
+        ));
         let mut rows = Batch::default();
+        let mut lead_provider_events = Vec::new();
         for recorded in batch {
             let id = recorded.stream.id;
             if held.contains(&id) {
@@ -211,9 +232,7 @@ pub async fn rebuild(
             let ev = Incoming::from(recorded);
             match ev.stream_kind {
                 // A handful per store: the ordinary path.
-                StreamKind::LeadProvider => {
-                    apply::apply_many(&mut tx, &REBUILD, calendar, vec![ev], Mode::Rebuild).await?;
-                }
+                StreamKind::LeadProvider => lead_provider_events.push(ev),
                 StreamKind::Inspection => {
                     folding
                         .entry(id)
@@ -230,13 +249,23 @@ pub async fn rebuild(
                 }
             }
         }
-        rows.write(&mut tx, &REBUILD, Replace::No).await?;
-        tx.commit().await?;
+        if let Some(previous) = writing.take() {
+            joined(previous.await)?;
+        }
+        writing = Some(tokio::spawn(write_copies(
+            pool.clone(),
+            Arc::clone(&shared),
+            rows,
+            lead_provider_events,
+        )));
         done += read;
         if last_report.elapsed() >= options.progress_every {
             last_report = Instant::now();
             progress(measure(done, total, started.elapsed()));
         }
+    }
+    if let Some(previous) = writing.take() {
+        joined(previous.await)?;
     }
     // Streams the store had no more events of (yet): their rows as of what was folded; the
     // catch-up below continues from there.
@@ -245,11 +274,15 @@ pub async fn rebuild(
         rows.inspection(id, &folded, calendar)?;
         rows.applied(id, StreamKind::Inspection, folded.version);
     }
-    let mut tx = pool.begin().await?;
-    rows.write(&mut tx, &REBUILD, Replace::No).await?;
-    tx.commit().await?;
+    write_copies(pool.clone(), shared, rows, Vec::new()).await?;
     progress(measure(done, total.max(done), started.elapsed()));
     let replay_time = started.elapsed();
+    {
+        let mut conn = pool.acquire().await?;
+        for statement in LOGGED {
+            sqlx::query(statement).execute(&mut *conn).await?;
+        }
+    }
 
     // Catch up outside the lock first, so the locked part has little left to do.
     let mut caught_up = 0;
@@ -342,6 +375,56 @@ async fn swap_once(
     }
     tx.commit().await?;
     Ok((caught_up, differences))
+}
+
+/// The next batch of the store's read-all order after `after`, with the live versions of its
+/// streams.
+async fn read_batch(
+    store: EventStore,
+    pool: PgPool,
+    after: Option<Cursor>,
+    limit: i64,
+) -> Result<(Vec<RecordedEvent>, HashMap<Uuid, u64>), RebuildError> {
+    let batch = store.read_all(after.as_ref(), limit).await?;
+    let ids: Vec<Uuid> = batch.iter().map(|e| e.stream.id).collect();
+    let live = sqlx::query(LIVE.applied_versions_of)
+        .bind(&ids)
+        .fetch_all(&pool)
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get("stream_id")?, to_u64(r.try_get("version")?))))
+        .collect::<Result<_, sqlx::Error>>()?;
+    Ok((batch, live))
+}
+
+/// Apply `lead_provider_events` (in order) and write `rows` to the copies, in one
+/// transaction.
+async fn write_copies(
+    pool: PgPool,
+    calendar: Arc<Calendar>,
+    mut rows: Batch,
+    lead_provider_events: Vec<Incoming>,
+) -> Result<(), RebuildError> {
+    let mut tx = pool.begin().await?;
+    sqlx::query(COPY_COMMIT).execute(&mut *tx).await?;
+    apply::apply_many(
+        &mut tx,
+        &REBUILD,
+        &calendar,
+        lead_provider_events,
+        Mode::Rebuild,
+    )
+    .await?;
+    rows.write(&mut tx, &REBUILD, Replace::No).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A spawned stage's result; a stage that panicked is a bug, reported as such.
+fn joined<T>(
+    result: Result<Result<T, RebuildError>, tokio::task::JoinError>,
+) -> Result<T, RebuildError> {
+    result.map_err(|e| RebuildError::Stage(e.to_string()))?
 }
 
 /// Bring every copy up to the live version of its stream, reading the missing events from

@@ -271,7 +271,8 @@ impl Changes {
         self.state.push(state);
     }
 
-    /// Number the changes densely after the counter, insert them and wake Watch streams.
+    /// Number the changes densely after the counter and insert them. Watch streams are woken
+    /// by the caller after the commit (see [`sql::NOTIFY_CHANGE`]).
     async fn write(self, conn: &mut PgConnection) -> Result<Vec<i64>, sqlx::Error> {
         let n = self.stream_id.len() as i64;
         let last: i64 = sqlx::query_scalar(sql::RESERVE_SEQS)
@@ -288,10 +289,6 @@ impl Changes {
             .bind(self.version)
             .bind(self.recorded_at)
             .bind(self.state)
-            .execute(&mut *conn)
-            .await?;
-        sqlx::query(sql::NOTIFY_CHANGE)
-            .bind(last.to_string())
             .execute(&mut *conn)
             .await?;
         Ok(seqs)

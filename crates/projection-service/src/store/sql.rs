@@ -135,7 +135,10 @@ pub const INSERT_CHANGES: &str = "INSERT INTO changes \
      SELECT * FROM UNNEST($1::bigint[], $2::uuid[], $3::text[], $4::uuid[], $5::text[], \
      $6::bigint[], $7::timestamptz[], $8::text[])";
 
-/// Wakes Watch streams; the payload is the new sequence number.
+/// Wakes Watch streams; the payload is the new sequence number. Sent after the applying
+/// transaction commits, never inside it: a transaction that notifies holds a server-wide lock
+/// from its commit until the commit is flushed, so notifying inside queues every other
+/// notifying commit behind it. A lost wake-up is covered by the feed's poll.
 pub const NOTIFY_CHANGE: &str = "SELECT pg_notify('projection_changes', $1::text)";
 
 /// The channel of [`NOTIFY_CHANGE`].
