@@ -178,3 +178,108 @@ async fn deadlines_follow_the_clock_the_events_and_as_of() -> anyhow::Result<()>
     env.cleanup().await;
     Ok(())
 }
+
+/// Every page of `ListDeadlines` (small pages, so several) for one request shape.
+async fn list_all(c: &mut Client, base: ListDeadlinesRequest) -> Vec<(i64, String, i32, u32, i32)> {
+    let mut out = Vec::new();
+    let mut token = String::new();
+    loop {
+        let page = c
+            .list_deadlines(ListDeadlinesRequest {
+                page_size: 3,
+                page_token: token,
+                ..base.clone()
+            })
+            .await
+            .expect("list deadlines")
+            .into_inner();
+        for d in page.deadlines {
+            let dl = d.deadline.expect("deadline");
+            let due = dl.due_at.expect("due").seconds;
+            out.push((due, d.inspection_id, dl.kind, dl.cycle, dl.status));
+        }
+        if page.next_page_token.is_empty() {
+            return out;
+        }
+        token = page.next_page_token;
+    }
+}
+
+/// The same search done by hand: every inspection's deadlines from `GetDeadlines`, filtered and
+/// sorted by due time then inspection (ties within an inspection keep their order).
+async fn by_hand(
+    c: &mut Client,
+    ids: &[Uuid],
+    as_of: Option<DateTime<Utc>>,
+    wanted: &[S],
+) -> Vec<(i64, String, i32, u32, i32)> {
+    let mut out = Vec::new();
+    let mut sorted = ids.to_vec();
+    sorted.sort();
+    for id in sorted {
+        for dl in deadlines(c, id, as_of).await {
+            if wanted.is_empty() || wanted.contains(&status(&dl)) {
+                let due = dl.due_at.expect("due").seconds;
+                out.push((due, id.to_string(), dl.kind, dl.cycle, dl.status));
+            }
+        }
+    }
+    out.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+    out
+}
+
+#[tokio::test]
+async fn r29_list_deadlines_pages_equal_a_search_by_hand_now_and_as_of_the_past()
+-> anyhow::Result<()> {
+    let env = Env::new().await;
+    let mut author = Author::new(env.store.clone(), london(d(2026, 11, 2), 9, 0)).await;
+    let mut ids = Vec::new();
+    for (n, start) in [d(2027, 1, 11), d(2027, 1, 18), d(2027, 2, 1)]
+        .into_iter()
+        .enumerate()
+    {
+        for m in 0..3 {
+            let planned_at = london(d(2026, 12, 1), 10, (n * 3 + m) as u32);
+            ids.push(author.plan(start, planned_at).await);
+        }
+    }
+    // Some move on: a call in time, a granted deferral (a superseded cycle).
+    author.call(ids[0], d(2027, 1, 11)).await;
+    author.call(ids[3], d(2027, 1, 18)).await;
+    author.call(ids[4], d(2027, 1, 18)).await;
+    author.defer(ids[4], d(2027, 1, 18), d(2027, 2, 8)).await;
+    let ids: Vec<Uuid> = ids.iter().map(|i| i.as_uuid()).collect();
+    let relay = env.spawn_relay().await;
+    let db = TestDb::new().await;
+    let clock = ManualClock::new(london(d(2027, 1, 20), 9, 0));
+    let service = Running::start(env.config(&db, &clock)).await;
+    let mut c = service.client().await;
+    env.wait_caught_up(db.pool()).await?;
+
+    // Now (every inspection settled), in the past (some have events after it), with filters.
+    for as_of in [
+        None,
+        Some(london(d(2027, 1, 4), 12, 0)),
+        Some(london(d(2026, 12, 1), 10, 4)),
+    ] {
+        for wanted in [vec![], vec![S::Missed], vec![S::Pending, S::Superseded]] {
+            let listed = list_all(
+                &mut c,
+                ListDeadlinesRequest {
+                    as_of: as_of.map(ts),
+                    statuses: wanted.iter().map(|s| *s as i32).collect(),
+                    ..Default::default()
+                },
+            )
+            .await;
+            let expected = by_hand(&mut c, &ids, as_of, &wanted).await;
+            assert_eq!(listed, expected, "as_of {as_of:?}, statuses {wanted:?}");
+        }
+    }
+
+    service.stop().await?;
+    relay.stop().await;
+    db.cleanup().await;
+    env.cleanup().await;
+    Ok(())
+}

@@ -14,6 +14,7 @@ mod access;
 mod convert;
 pub mod errors;
 
+use std::collections::HashMap;
 use std::pin::Pin;
 use std::sync::Arc;
 
@@ -275,29 +276,80 @@ impl InspectionQueryService for QueryService {
         };
         let after = DeadlineKey::parse(&r.page_token)?;
         let size = page_size(r.page_size, 100, MAX_PAGE) as usize;
-        let candidates = query::deadline_candidates(&self.state.pool, &search)
+        let matches = |d: &Deadline, key: &DeadlineKey| {
+            (wanted.is_empty() || wanted.contains(&convert::deadline_status(&d.status)))
+                && due_before.is_none_or(|b| d.due_at < b)
+                && after.as_ref().is_none_or(|a| key > a)
+        };
+        // Inspections with events after `as_of`: every deadline recomputed.
+        let unsettled = query::unsettled_inspections(&self.state.pool, &search)
             .await
             .map_err(QueryFailure::from)?;
         let mut found: Vec<(DeadlineKey, Uuid, Deadline)> = Vec::new();
-        for chunk in candidates.chunks(HISTORY_CHUNK) {
+        for chunk in unsettled.chunks(HISTORY_CHUNK) {
             let histories = query::histories(&self.state.pool, chunk)
                 .await
                 .map_err(QueryFailure::from)?;
             for h in histories {
                 let ds = deadlines::deadlines(&h.events, &self.state.calendar, as_of);
                 for (ordinal, d) in ds.into_iter().enumerate() {
-                    let status_ok =
-                        wanted.is_empty() || wanted.contains(&convert::deadline_status(&d.status));
-                    let due_ok = due_before.is_none_or(|b| d.due_at < b);
                     let key = DeadlineKey {
                         due_at: d.due_at,
                         inspection_id: h.inspection_id,
                         ordinal,
                     };
-                    if status_ok && due_ok && after.as_ref().is_none_or(|a| &key > a) {
+                    if matches(&d, &key) {
                         found.push((key, h.lead_provider_id, d));
                     }
                 }
+            }
+        }
+        // The rest: the stored rows in search order, only the inspections paged through
+        // recomputed, until one more than a page has matched.
+        let mut settled = 0;
+        let mut cursor = after.as_ref().map(|a| query::StoredDeadline {
+            due_at: a.due_at,
+            inspection_id: a.inspection_id,
+            ordinal: i32::try_from(a.ordinal).unwrap_or(i32::MAX),
+        });
+        let chunk = i64::try_from(size + 1).unwrap_or(i64::MAX).max(64);
+        while settled <= size {
+            let rows = query::settled_deadline_rows(&self.state.pool, &search, cursor, chunk)
+                .await
+                .map_err(QueryFailure::from)?;
+            let Some(last) = rows.last() else { break };
+            cursor = Some(*last);
+            let mut ids: Vec<Uuid> = rows.iter().map(|r| r.inspection_id).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            let mut now: HashMap<Uuid, (Uuid, Vec<Deadline>)> = HashMap::new();
+            for h in query::histories(&self.state.pool, &ids)
+                .await
+                .map_err(QueryFailure::from)?
+            {
+                let ds = deadlines::deadlines(&h.events, &self.state.calendar, as_of);
+                now.insert(h.inspection_id, (h.lead_provider_id, ds));
+            }
+            for row in &rows {
+                let ordinal = usize::try_from(row.ordinal).unwrap_or(usize::MAX);
+                let Some((lp, d)) = now
+                    .get(&row.inspection_id)
+                    .and_then(|(lp, ds)| ds.get(ordinal).map(|d| (*lp, d)))
+                else {
+                    continue;
+                };
+                let key = DeadlineKey {
+                    due_at: d.due_at,
+                    inspection_id: row.inspection_id,
+                    ordinal,
+                };
+                if matches(d, &key) && settled <= size {
+                    settled += 1;
+                    found.push((key, lp, d.clone()));
+                }
+            }
+            if rows.len() < usize::try_from(chunk).unwrap_or(usize::MAX) {
+                break;
             }
         }
         found.sort_by(|a, b| a.0.cmp(&b.0));

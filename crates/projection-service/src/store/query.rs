@@ -217,34 +217,75 @@ pub struct DeadlineSearch {
     pub stored_statuses: Vec<&'static str>,
 }
 
-/// The candidates of a deadline search: a superset of the inspections with a matching
-/// deadline, which the caller narrows by recomputing with the domain.
-///
-/// The stored rows were computed as of each inspection's last event, and with no new event a
-/// status only moves from pending to missed or closed, so for an `as_of` at or after the last
-/// event the stored status and due time narrow the search exactly. An inspection whose last
-/// event is after `as_of` is always a candidate (what it looked like then is recomputed).
-pub async fn deadline_candidates(
+/// The inspections of a deadline search whose stored rows may not describe `as_of`: those
+/// that existed by then but have events after it. Their deadlines are recomputed whole.
+pub async fn unsettled_inspections(
     pool: &PgPool,
     s: &DeadlineSearch,
 ) -> Result<Vec<Uuid>, QueryError> {
     let ids = sqlx::query_scalar(
         "SELECT i.inspection_id FROM inspections i \
          WHERE ($1::uuid IS NULL OR i.lead_provider_id = $1) \
-         AND i.first_recorded_at <= $2 \
-         AND (i.last_recorded_at > $2 OR EXISTS ( \
-             SELECT 1 FROM deadlines d WHERE d.inspection_id = i.inspection_id \
-             AND ($3::timestamptz IS NULL OR d.due_at < $3) \
-             AND (cardinality($4::text[]) = 0 OR d.status = ANY($4)))) \
+         AND i.first_recorded_at <= $2 AND i.last_recorded_at > $2 \
          ORDER BY i.inspection_id",
+    )
+    .bind(s.lead_provider_id)
+    .bind(s.as_of)
+    .fetch_all(pool)
+    .await?;
+    Ok(ids)
+}
+
+/// A stored deadline row's place in the search order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoredDeadline {
+    pub due_at: DateTime<Utc>,
+    pub inspection_id: Uuid,
+    pub ordinal: i32,
+}
+
+/// Up to `limit` stored deadline rows of settled inspections (no event after `as_of`) that
+/// may match the search, in (due, inspection, ordinal) order after `after`.
+///
+/// The stored rows were computed as of each inspection's last event, and with no new event
+/// a deadline keeps its place (due time and ordinal) and its status only moves from pending
+/// to missed or closed; so for an `as_of` at or after the last event, the stored due time and
+/// status narrow the search exactly, and the caller recomputes only the rows it pages through.
+pub async fn settled_deadline_rows(
+    pool: &PgPool,
+    s: &DeadlineSearch,
+    after: Option<StoredDeadline>,
+    limit: i64,
+) -> Result<Vec<StoredDeadline>, QueryError> {
+    let rows = sqlx::query(
+        "SELECT d.due_at, d.inspection_id, d.ordinal FROM deadlines d \
+         JOIN inspections i USING (inspection_id) \
+         WHERE ($1::uuid IS NULL OR i.lead_provider_id = $1) \
+         AND i.last_recorded_at <= $2 \
+         AND ($3::timestamptz IS NULL OR d.due_at < $3) \
+         AND (cardinality($4::text[]) = 0 OR d.status = ANY($4)) \
+         AND ($5::timestamptz IS NULL OR (d.due_at, d.inspection_id, d.ordinal) > ($5, $6, $7)) \
+         ORDER BY d.due_at, d.inspection_id, d.ordinal LIMIT $8",
     )
     .bind(s.lead_provider_id)
     .bind(s.as_of)
     .bind(s.due_before)
     .bind(&s.stored_statuses)
+    .bind(after.map(|a| a.due_at))
+    .bind(after.map(|a| a.inspection_id))
+    .bind(after.map(|a| a.ordinal))
+    .bind(limit)
     .fetch_all(pool)
     .await?;
-    Ok(ids)
+    rows.iter()
+        .map(|r| {
+            Ok(StoredDeadline {
+                due_at: r.try_get("due_at")?,
+                inspection_id: r.try_get("inspection_id")?,
+                ordinal: r.try_get("ordinal")?,
+            })
+        })
+        .collect()
 }
 
 /// Filters of [`list_reports`].
