@@ -59,6 +59,7 @@ pub struct Batch {
     d_status: Vec<&'static str>,
     d_done_at: Vec<Option<DateTime<Utc>>>,
     d_provisional: Vec<bool>,
+    d_lead_provider: Vec<Uuid>,
     // reports
     r_inspection: Vec<Uuid>,
     r_lead_provider: Vec<Uuid>,
@@ -166,6 +167,7 @@ impl Batch {
                 }
             });
             self.d_provisional.push(d.provisional);
+            self.d_lead_provider.push(folded.lead_provider_id);
         }
         for r in views::report_status(state, calendar) {
             self.r_inspection.push(id);
@@ -248,6 +250,7 @@ impl Batch {
             .bind(b.d_status)
             .bind(b.d_done_at)
             .bind(b.d_provisional)
+            .bind(b.d_lead_provider)
             .execute(&mut *conn)
             .await?;
         sqlx::query(stmts.insert_reports)

@@ -257,26 +257,40 @@ pub async fn settled_deadline_rows(
     after: Option<StoredDeadline>,
     limit: i64,
 ) -> Result<Vec<StoredDeadline>, QueryError> {
-    let rows = sqlx::query(
-        "SELECT d.due_at, d.inspection_id, d.ordinal FROM deadlines d \
-         JOIN inspections i USING (inspection_id) \
-         WHERE ($1::uuid IS NULL OR i.lead_provider_id = $1) \
-         AND i.last_recorded_at <= $2 \
-         AND ($3::timestamptz IS NULL OR d.due_at < $3) \
-         AND (cardinality($4::text[]) = 0 OR d.status = ANY($4)) \
-         AND ($5::timestamptz IS NULL OR (d.due_at, d.inspection_id, d.ordinal) > ($5, $6, $7)) \
-         ORDER BY d.due_at, d.inspection_id, d.ordinal LIMIT $8",
-    )
-    .bind(s.lead_provider_id)
-    .bind(s.as_of)
-    .bind(s.due_before)
-    .bind(&s.stored_statuses)
-    .bind(after.map(|a| a.due_at))
-    .bind(after.map(|a| a.inspection_id))
-    .bind(after.map(|a| a.ordinal))
-    .bind(limit)
-    .fetch_all(pool)
-    .await?;
+    // Two statements rather than `($1 IS NULL OR ...)`, so that each plan can use its index.
+    let query = match s.lead_provider_id {
+        Some(_) => sqlx::query(
+            "SELECT d.due_at, d.inspection_id, d.ordinal FROM deadlines d \
+             JOIN inspections i USING (inspection_id) \
+             WHERE d.lead_provider_id = $1 \
+             AND i.last_recorded_at <= $2 \
+             AND ($3::timestamptz IS NULL OR d.due_at < $3) \
+             AND (cardinality($4::text[]) = 0 OR d.status = ANY($4)) \
+             AND ($5::timestamptz IS NULL OR (d.due_at, d.inspection_id, d.ordinal) > ($5, $6, $7)) \
+             ORDER BY d.lead_provider_id, d.due_at, d.inspection_id, d.ordinal LIMIT $8",
+        ),
+        None => sqlx::query(
+            "SELECT d.due_at, d.inspection_id, d.ordinal FROM deadlines d \
+             JOIN inspections i USING (inspection_id) \
+             WHERE $1::uuid IS NULL \
+             AND i.last_recorded_at <= $2 \
+             AND ($3::timestamptz IS NULL OR d.due_at < $3) \
+             AND (cardinality($4::text[]) = 0 OR d.status = ANY($4)) \
+             AND ($5::timestamptz IS NULL OR (d.due_at, d.inspection_id, d.ordinal) > ($5, $6, $7)) \
+             ORDER BY d.due_at, d.inspection_id, d.ordinal LIMIT $8",
+        ),
+    };
+    let rows = query
+        .bind(s.lead_provider_id)
+        .bind(s.as_of)
+        .bind(s.due_before)
+        .bind(&s.stored_statuses)
+        .bind(after.map(|a| a.due_at))
+        .bind(after.map(|a| a.inspection_id))
+        .bind(after.map(|a| a.ordinal))
+        .bind(limit)
+        .fetch_all(pool)
+        .await?;
     rows.iter()
         .map(|r| {
             Ok(StoredDeadline {

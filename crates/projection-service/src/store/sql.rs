@@ -75,10 +75,10 @@ macro_rules! statements {
                 "INSERT INTO deadlines",
                 $sfx,
                 " (inspection_id, ordinal, kind, rule, report, cycle, opens_at, due_at, status, \
-                 done_at, provisional) \
+                 done_at, provisional, lead_provider_id) \
                  SELECT * FROM UNNEST($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[], \
                  $6::int[], $7::timestamptz[], $8::timestamptz[], $9::text[], \
-                 $10::timestamptz[], $11::bool[])"
+                 $10::timestamptz[], $11::bool[], $12::uuid[])"
             ),
             delete_reports: concat!("DELETE FROM reports", $sfx, " WHERE inspection_id = ANY($1)"),
             insert_reports: concat!(
